@@ -1,0 +1,84 @@
+/**
+ * The persistence port every service uses. Documents live in named collections and are partitioned
+ * by `tenantId`; every read and query names the tenant, so one tenant can never see another's data.
+ * Adapters: SQLite (embedded default) and Azure Cosmos DB (production, partition key /tenantId).
+ */
+export interface BaseDocument {
+  id: string;
+  tenantId: string;
+}
+
+export interface Stored<T extends BaseDocument> {
+  doc: T;
+  /** Opaque version tag; pass it back as `ifMatch` for an optimistic-concurrency write. */
+  etag: string;
+}
+
+export type Scalar = string | number | boolean | null;
+
+export type FieldCondition =
+  | Scalar
+  | { eq: Scalar }
+  | { ne: Scalar }
+  | { lt: string | number }
+  | { lte: string | number }
+  | { gt: string | number }
+  | { gte: string | number }
+  | { in: Scalar[] };
+
+export interface QueryOptions {
+  /** Conditions on top-level fields (dotted paths allowed), all of which must hold. */
+  where?: Record<string, FieldCondition>;
+  /** Sort order; `id` is always appended as the final tie-breaker so cursors are stable. */
+  orderBy?: { field: string; direction?: 'asc' | 'desc' }[];
+  /** Page size (default 50, at most 1000). */
+  first?: number;
+  /** Cursor from a previous page's `endCursor`. */
+  after?: string;
+}
+
+export interface Page<T extends BaseDocument> {
+  items: Stored<T>[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+export interface Collection<T extends BaseDocument> {
+  readonly name: string;
+  get(tenantId: string, id: string): Promise<Stored<T> | null>;
+  /** Insert; throws ConflictError when a document with the same tenantId and id exists. */
+  create(doc: T): Promise<Stored<T>>;
+  /** Insert or overwrite. With `ifMatch`, overwrite only that version (PreconditionFailedError otherwise). */
+  upsert(doc: T, options?: { ifMatch?: string }): Promise<Stored<T>>;
+  /** Overwrite an existing document; with `ifMatch`, only that version. NotFound → PreconditionFailedError. */
+  replace(doc: T, options?: { ifMatch?: string }): Promise<Stored<T>>;
+  /** Delete; with `ifMatch`, only that version. Returns false when nothing was there. */
+  delete(tenantId: string, id: string, options?: { ifMatch?: string }): Promise<boolean>;
+  query(tenantId: string, options?: QueryOptions): Promise<Page<T>>;
+  /** Count documents matching `where` within one tenant. */
+  count(tenantId: string, where?: QueryOptions['where']): Promise<number>;
+  /**
+   * Query across every tenant. Only for platform-internal work (recovering unfinished workflows,
+   * expiring leases); never call it with data from a request.
+   */
+  queryAllTenants(options?: QueryOptions): Promise<Page<T>>;
+  /**
+   * Atomically add `by` to a numeric field (creating the document with `initial` fields when absent)
+   * and return the new value. Safe under concurrent callers and across processes.
+   */
+  increment(tenantId: string, id: string, field: string, by: number, initial?: Omit<T, 'id' | 'tenantId'>): Promise<number>;
+  /** Delete every document of one tenant in this collection; returns how many were removed. */
+  deleteTenant(tenantId: string): Promise<number>;
+}
+
+export interface CollectionOptions {
+  /** Fields that queries filter or sort on; adapters may index them. */
+  indexes?: string[];
+}
+
+export interface DocumentStore {
+  collection<T extends BaseDocument>(name: string, options?: CollectionOptions): Collection<T>;
+  /** Delete every document of a tenant in every collection of this store. */
+  deleteTenant(tenantId: string): Promise<number>;
+  close(): Promise<void>;
+}
