@@ -1,0 +1,6 @@
+import { z } from 'zod';
+import { baseServiceEnv } from '@switchyard/service-kit';
+
+export const envSchema = baseServiceEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4007),
+});

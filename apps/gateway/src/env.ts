@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseEnv, serviceUrlVar } from '@switchyard/service-kit';
+import { SUBGRAPHS } from './subgraphs.ts';
+
+const subgraphUrlVars = Object.fromEntries(
+  SUBGRAPHS.map(({ name, port }) => [serviceUrlVar(name), z.string().url().default(`http://127.0.0.1:${port}/graphql`)]),
+);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SWITCHYARD_CONTEXT_SECRET: z.string().min(32, 'must be at least 32 characters (shared by the gateway and every subgraph)'),
+  SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL('../../../supergraph.graphql', import.meta.url))),
+  /** How long a verified API key is trusted without asking the tenants service again. */
+  AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  ...subgraphUrlVars,
+});
+
+export type GatewayEnv = z.infer<typeof schema> & Record<string, string>;
+export const readEnv = (env: NodeJS.ProcessEnv = process.env): GatewayEnv => parseEnv(schema, env) as GatewayEnv;

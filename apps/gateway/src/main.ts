@@ -1,0 +1,154 @@
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { GraphQLError, getOperationAST, type GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
+import {
+  ContextTokens,
+  announceReady,
+  createLogger,
+  formatErrorFor,
+  onShutdown,
+  runMain,
+  serviceUrlVar,
+} from '@switchyard/service-kit';
+import { Authenticator } from './auth/authenticator.ts';
+import { readEnv } from './env.ts';
+import { forwardSubscription } from './subscriptions/subscription-forwarder.ts';
+
+interface GatewayContext {
+  tenant: TenantContext;
+}
+
+async function main() {
+  const env = readEnv();
+  const logger = createLogger('gateway', env.LOG_LEVEL);
+  const tokens = new ContextTokens(env.SWITCHYARD_CONTEXT_SECRET);
+  const auth = new Authenticator(env[serviceUrlVar('tenants')]!, tokens, env.AUTH_CACHE_MS);
+  const subgraphUrl = (name: string) => {
+    const url = env[serviceUrlVar(name)];
+    if (!url) throw new Error(`No URL configured for subgraph ${name} (${serviceUrlVar(name)})`);
+    return url;
+  };
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(env.SUPERGRAPH_PATH, 'utf8'),
+    buildService: ({ name }) =>
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: subgraphUrl(name),
+        fetcher: fetch,
+        async willSendRequest({ request, context }) {
+          request.http?.headers.set(CONTEXT_HEADER, await tokens.sign(context.tenant));
+        },
+      }),
+  });
+
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = 65_000;
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext }>(
+    {
+      schema: () => apiSchema!,
+      onConnect: async (ctx) => {
+        try {
+          const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
+          ctx.extra.tenant = await auth.authenticate(authorization);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      subscribe: (args) =>
+        forwardSubscription(
+          subgraphUrl('workflows'),
+          tokens,
+          (args.contextValue as GatewayContext).tenant,
+          args.document,
+          args.variableValues as Record<string, unknown> | undefined,
+          args.operationName,
+        ),
+      execute: async (args) => {
+        const operation = getOperationAST(args.document, args.operationName);
+        const response = await apollo.executeOperation(
+          { query: args.document, variables: args.variableValues as Record<string, unknown> | undefined, operationName: args.operationName ?? undefined },
+          { contextValue: args.contextValue as GatewayContext },
+        );
+        if (response.body.kind !== 'single') throw new GraphQLError(`Incremental delivery is not supported for ${operation?.operation ?? 'this operation'}.`);
+        return response.body.singleResult as never;
+      },
+      context: (ctx) => ({ tenant: ctx.extra.tenant }),
+    },
+    wsServer,
+  );
+  const drainWs: ApolloServerPlugin = {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await wsCleanup.dispose();
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs],
+    formatError: formatErrorFor(logger),
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    introspection: env.NODE_ENV !== 'production',
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.status(apiSchema ? 200 : 503).json({ status: apiSchema ? 'ready' : 'not-ready', service: 'gateway' });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({ tenant: await auth.authenticate(req.header('authorization')) }),
+    }),
+  );
+  app.use((error: Error & { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: 'The request body is larger than 1 MB; send a smaller request.', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+      return;
+    }
+    if (error.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
+      return;
+    }
+    next(error);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const url = `http://${env.HOST}:${(httpServer.address() as AddressInfo).port}/graphql`;
+  logger.info({ url }, 'gateway listening');
+  onShutdown(logger, [() => apollo.stop()]);
+  announceReady('gateway', url);
+}
+
+runMain(main);

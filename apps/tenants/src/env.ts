@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { baseServiceEnv } from '@switchyard/service-kit';
+
+export const envSchema = baseServiceEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  /** Dev bootstrap: a PLATFORM_ADMIN key and a dev tenant with a TENANT_ADMIN key, ensured at start. */
+  SWITCHYARD_BOOTSTRAP_ADMIN_KEY: z.string().optional(),
+  SWITCHYARD_BOOTSTRAP_DEV_KEY: z.string().optional(),
+  SWITCHYARD_BOOTSTRAP_DEV_TENANT: z.string().default('dev'),
+});

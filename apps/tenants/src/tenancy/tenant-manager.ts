@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  type Role,
+  type TenantContext,
+} from '@switchyard/contracts';
+import type { Collection, DocumentStore } from '@switchyard/store';
+import { hasRole, requireRole, requireTenant } from '@switchyard/service-kit';
+import { fingerprint, hashSecret, keyPrefix, newApiKey, parseApiKey, verifySecret } from './api-key-secrets.ts';
+
+export interface TenantDoc {
+  id: string;
+  tenantId: string;
+  name: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  createdAt: string;
+}
+
+export interface ApiKeyDoc {
+  id: string;
+  tenantId: string;
+  name: string;
+  role: Role;
+  hash: string;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+/** Finds a key's owning tenant from its id, so authentication reads one partition, not all. */
+interface KeyIndexDoc {
+  id: string;
+  tenantId: string;
+  ownerTenantId: string;
+}
+
+const PLATFORM_PARTITION = '_platform';
+const KEY_INDEX_PARTITION = '_keyindex';
+const VERIFIED_CACHE_MS = 30_000;
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export class TenantManager {
+  private readonly tenants: Collection<TenantDoc>;
+  private readonly keys: Collection<ApiKeyDoc>;
+  private readonly keyIndex: Collection<KeyIndexDoc>;
+  /** fingerprint → key id, for keys whose slow hash was checked recently. */
+  private readonly verified = new Map<string, { keyId: string; until: number }>();
+
+  constructor(store: DocumentStore) {
+    this.tenants = store.collection<TenantDoc>('tenants', { indexes: ['createdAt'] });
+    this.keys = store.collection<ApiKeyDoc>('api_keys', { indexes: ['createdAt'] });
+    this.keyIndex = store.collection<KeyIndexDoc>('api_key_index');
+  }
+
+  async getTenant(context: TenantContext, id: string): Promise<TenantDoc | null> {
+    if (context.role !== 'PLATFORM_ADMIN' && context.tenantId !== id) return null;
+    return (await this.tenants.get(id, id))?.doc ?? null;
+  }
+
+  async createTenant(context: TenantContext, name: string, id: string = randomUUID()) {
+    if (context.role !== 'PLATFORM_ADMIN') throw new ForbiddenError('createTenant is for platform admins only.');
+    const trimmed = name.trim();
+    if (!trimmed || trimmed.length > 200) throw new BadUserInputError('Tenant name must be 1 to 200 characters.', { field: 'input.name' });
+    const tenant: TenantDoc = { id, tenantId: id, name: trimmed, status: 'ACTIVE', createdAt: new Date().toISOString() };
+    await this.tenants.create(tenant);
+    const { key, secret } = await this.issueKey(id, 'initial admin key', 'TENANT_ADMIN');
+    return { tenant, apiKey: key, secret };
+  }
+
+  async listKeys(context: TenantContext): Promise<ApiKeyDoc[]> {
+    requireRole(context, 'TENANT_ADMIN', 'Listing API keys');
+    const tenantId = requireTenant(context, 'Listing API keys');
+    const page = await this.keys.query(tenantId, { orderBy: [{ field: 'createdAt', direction: 'desc' }], first: 1000 });
+    return page.items.map((item) => item.doc);
+  }
+
+  async createKey(context: TenantContext, name: string, role: Role) {
+    requireRole(context, 'TENANT_ADMIN', 'Creating API keys');
+    const tenantId = requireTenant(context, 'Creating API keys');
+    if (role === 'PLATFORM_ADMIN') throw new ForbiddenError('A tenant key cannot have the PLATFORM_ADMIN role; pick TENANT_ADMIN, DEVELOPER or VIEWER.');
+    const trimmed = name.trim();
+    if (!trimmed || trimmed.length > 200) throw new BadUserInputError('Key name must be 1 to 200 characters.', { field: 'input.name' });
+    const { key, secret } = await this.issueKey(tenantId, trimmed, role);
+    return { apiKey: key, secret };
+  }
+
+  async revokeKey(context: TenantContext, keyId: string): Promise<ApiKeyDoc> {
+    requireRole(context, 'TENANT_ADMIN', 'Revoking API keys');
+    const tenantId = requireTenant(context, 'Revoking API keys');
+    const stored = await this.keys.get(tenantId, keyId);
+    if (!stored) throw new NotFoundError('API key', keyId);
+    if (stored.doc.revokedAt) return stored.doc;
+    const revoked = { ...stored.doc, revokedAt: new Date().toISOString() };
+    await this.keys.replace(revoked, { ifMatch: stored.etag });
+    for (const [print, entry] of this.verified) if (entry.keyId === keyId) this.verified.delete(print);
+    return revoked;
+  }
+
+  /** Resolve a presented API key to a tenant context, or null when it is unknown, revoked or expired. */
+  async authenticate(secret: string): Promise<TenantContext | null> {
+    const parsed = parseApiKey(secret);
+    if (!parsed) return null;
+    const index = await this.keyIndex.get(KEY_INDEX_PARTITION, parsed.keyId);
+    if (!index) return null;
+    const stored = await this.keys.get(index.doc.ownerTenantId, parsed.keyId);
+    if (!stored) return null;
+    const key = stored.doc;
+    const now = Date.now();
+    if (key.revokedAt || (key.expiresAt && Date.parse(key.expiresAt) <= now)) return null;
+    const print = fingerprint(secret);
+    const cached = this.verified.get(print);
+    if (!cached || cached.until < now || cached.keyId !== key.id) {
+      if (!(await verifySecret(secret, key.hash))) return null;
+      this.verified.set(print, { keyId: key.id, until: now + VERIFIED_CACHE_MS });
+    }
+    if (!key.lastUsedAt || now - Date.parse(key.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
+      // Best effort: a concurrent update of the same key wins and this one is dropped.
+      await this.keys.replace({ ...key, lastUsedAt: new Date(now).toISOString() }, { ifMatch: stored.etag }).catch(() => undefined);
+    }
+    const tenantId = key.tenantId === PLATFORM_PARTITION ? null : key.tenantId;
+    if (tenantId) {
+      const tenant = await this.tenants.get(tenantId, tenantId);
+      if (!tenant || tenant.doc.status !== 'ACTIVE') return null;
+    }
+    return { tenantId, role: key.role, keyId: key.id, subject: `key:${key.id}` };
+  }
+
+  /** Make sure the dev bootstrap credentials exist (idempotent; the secrets come from the launcher). */
+  async ensureBootstrap(adminSecret: string | undefined, devSecret: string | undefined, devTenantId: string): Promise<void> {
+    if (adminSecret) await this.ensureKey(PLATFORM_PARTITION, adminSecret, 'platform admin (dev)', 'PLATFORM_ADMIN');
+    if (devSecret) {
+      const existing = await this.tenants.get(devTenantId, devTenantId);
+      if (!existing) {
+        await this.tenants
+          .create({ id: devTenantId, tenantId: devTenantId, name: 'Dev tenant', status: 'ACTIVE', createdAt: new Date().toISOString() })
+          .catch((error: unknown) => {
+            if (!(error instanceof ConflictError)) throw error;
+          });
+      }
+      await this.ensureKey(devTenantId, devSecret, 'dev admin key', 'TENANT_ADMIN');
+    }
+  }
+
+  canSee(context: TenantContext, tenantId: string): boolean {
+    return hasRole(context, 'PLATFORM_ADMIN') || context.tenantId === tenantId;
+  }
+
+  private async ensureKey(ownerTenantId: string, secret: string, name: string, role: Role): Promise<void> {
+    const parsed = parseApiKey(secret);
+    if (!parsed) throw new Error(`Bootstrap key for ${name} is not of the form sy_<id>_<secret>`);
+    const existing = await this.keys.get(ownerTenantId, parsed.keyId);
+    if (existing && (await verifySecret(secret, existing.doc.hash))) return;
+    await this.writeKey(ownerTenantId, parsed.keyId, secret, name, role, existing?.etag);
+  }
+
+  private async issueKey(ownerTenantId: string, name: string, role: Role) {
+    const { keyId, secret } = newApiKey();
+    const key = await this.writeKey(ownerTenantId, keyId, secret, name, role);
+    return { key, secret };
+  }
+
+  private async writeKey(ownerTenantId: string, keyId: string, secret: string, name: string, role: Role, ifMatch?: string): Promise<ApiKeyDoc> {
+    const key: ApiKeyDoc = {
+      id: keyId,
+      tenantId: ownerTenantId,
+      name,
+      role,
+      hash: await hashSecret(secret),
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+      lastUsedAt: null,
+      expiresAt: null,
+    };
+    await this.keyIndex.upsert({ id: keyId, tenantId: KEY_INDEX_PARTITION, ownerTenantId });
+    if (ifMatch) await this.keys.replace(key, { ifMatch });
+    else await this.keys.upsert(key);
+    return key;
+  }
+}
+
+export function toApiKey(key: ApiKeyDoc) {
+  return { ...key, prefix: keyPrefix(key.id) };
+}

@@ -1,0 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { baseServiceEnv } from '@switchyard/service-kit';
+
+export const envSchema = baseServiceEnv.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4003),
+  SWITCHYARD_SELECTION_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
+  SWITCHYARD_ENGINE_LANGGRAPH_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
+  SWITCHYARD_ENGINE_CREWAI_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
+  SWITCHYARD_ENGINE_AUTOGEN_URL: z.string().url().default('http://127.0.0.1:4006/graphql'),
+  /** This replica's name in workflow leases; unique per process. */
+  WORKFLOWS_REPLICA_ID: z.string().default(() => `workflows-${randomUUID().slice(0, 8)}`),
+  /** How long a replica's claim on a workflow lasts without renewal. */
+  WORKFLOWS_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** How often a replica looks for unfinished workflows whose lease expired. */
+  WORKFLOWS_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+});
+export type WorkflowsEnv = z.infer<typeof envSchema>;

@@ -1,0 +1,34 @@
+import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
+import { envSchema } from './env.ts';
+import { EventLog } from './orchestrator/event-log.ts';
+import { WorkflowManager } from './orchestrator/workflow-manager.ts';
+import { WorkflowRunner } from './orchestrator/workflow-runner.ts';
+import { buildResolvers } from './resolvers/index.ts';
+
+runSubgraphService({
+  name: 'workflows',
+  envSchema,
+  schemaUrl: new URL('./schema.graphql', import.meta.url),
+  async build({ env, logger, tokens, store }) {
+    const events = new EventLog(store);
+    const selection = new ServiceClient(env.SWITCHYARD_SELECTION_URL, tokens);
+    let runner: WorkflowRunner | undefined;
+    const manager = new WorkflowManager(store, events, selection, () => runner!);
+    runner = new WorkflowRunner(manager.workflows, events, tokens, logger, {
+      replicaId: env.WORKFLOWS_REPLICA_ID,
+      leaseMs: env.WORKFLOWS_LEASE_MS,
+      recoveryIntervalMs: env.WORKFLOWS_RECOVERY_INTERVAL_MS,
+      engineUrls: {
+        LANGGRAPH: env.SWITCHYARD_ENGINE_LANGGRAPH_URL,
+        CREWAI: env.SWITCHYARD_ENGINE_CREWAI_URL,
+        AUTOGEN: env.SWITCHYARD_ENGINE_AUTOGEN_URL,
+      },
+    });
+    const activeRunner = runner;
+    return {
+      resolvers: buildResolvers(manager, events),
+      afterListen: () => activeRunner.startRecovery(),
+      closers: [() => activeRunner.stop()],
+    };
+  },
+});

@@ -1,0 +1,73 @@
+import { EventEmitter } from 'node:events';
+import { ConflictError, type EngineEvent, type Framework } from '@switchyard/contracts';
+import type { Collection, DocumentStore } from '@switchyard/store';
+import { eventId, type EventDoc } from './workflow-documents.ts';
+
+/**
+ * Each workflow's events, numbered 1..n with no gap and no duplicate even when several writers
+ * (the driving replica, a cancel on another replica) append at once: the sequence is claimed by
+ * creating the event document whose id is that sequence, and a writer that loses the race takes
+ * the next number. An event is stored before anyone is told about it.
+ */
+export class EventLog {
+  private readonly events: Collection<EventDoc>;
+  private readonly emitter = new EventEmitter();
+  private readonly lastKnown = new Map<string, number>();
+
+  constructor(store: DocumentStore) {
+    this.events = store.collection<EventDoc>('workflow_events', { indexes: ['workflowId', 'sequence'] });
+    this.emitter.setMaxListeners(0);
+  }
+
+  async append(tenantId: string, workflowId: string, framework: Framework | null, event: EngineEvent): Promise<EventDoc> {
+    let sequence = (this.lastKnown.get(workflowId) ?? (await this.lastSequence(tenantId, workflowId))) + 1;
+    for (;;) {
+      const doc: EventDoc = {
+        id: eventId(workflowId, sequence),
+        tenantId,
+        workflowId,
+        sequence,
+        at: new Date().toISOString(),
+        framework,
+        type: event.type,
+        ...(event.step !== undefined ? { step: event.step } : {}),
+        ...(event.agent !== undefined ? { agent: event.agent } : {}),
+        ...(event.message !== undefined ? { message: event.message } : {}),
+        ...(event.data !== undefined ? { data: event.data } : {}),
+      };
+      try {
+        await this.events.create(doc);
+        this.lastKnown.set(workflowId, sequence);
+        this.emitter.emit(workflowId, doc);
+        return doc;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        sequence = (await this.lastSequence(tenantId, workflowId)) + 1;
+      }
+    }
+  }
+
+  async lastSequence(tenantId: string, workflowId: string): Promise<number> {
+    const page = await this.events.query(tenantId, { where: { workflowId }, orderBy: [{ field: 'sequence', direction: 'desc' }], first: 1 });
+    return page.items[0]?.doc.sequence ?? 0;
+  }
+
+  async list(tenantId: string, workflowId: string, afterSequence = 0, first = 500): Promise<EventDoc[]> {
+    const page = await this.events.query(tenantId, {
+      where: { workflowId, sequence: { gt: afterSequence } },
+      orderBy: [{ field: 'sequence', direction: 'asc' }],
+      first: Math.min(Math.max(first, 1), 1000),
+    });
+    return page.items.map((item) => item.doc);
+  }
+
+  /** Called for every event this process appends to the workflow; returns the unsubscribe function. */
+  onAppend(workflowId: string, listener: (event: EventDoc) => void): () => void {
+    this.emitter.on(workflowId, listener);
+    return () => this.emitter.off(workflowId, listener);
+  }
+
+  forget(workflowId: string): void {
+    this.lastKnown.delete(workflowId);
+  }
+}

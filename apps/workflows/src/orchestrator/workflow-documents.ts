@@ -1,0 +1,45 @@
+import type { Framework, UniversalAgentState, WorkflowEventRecord, WorkflowStatus } from '@switchyard/contracts';
+
+export interface RecommendationSnapshot {
+  framework: Framework;
+  confidence: number;
+  alternatives: { framework: Framework; probability: number }[];
+  rationale: string;
+  modelVersion: string;
+}
+
+/** A workflow as the orchestrator stores it. */
+export interface WorkflowDoc {
+  id: string;
+  tenantId: string;
+  status: WorkflowStatus;
+  input: string;
+  framework: Framework;
+  recommendation: RecommendationSnapshot | null;
+  definition: unknown;
+  output: string | null;
+  state: UniversalAgentState;
+  pendingInput: unknown;
+  /** The human's answer, kept until the engine has run past the question (survives a crash). */
+  pendingResume: { value: unknown } | null;
+  error: string | null;
+  errorCode: string | null;
+  idempotencyKey: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Which replica drives the workflow, until when; taken and renewed by conditional writes. */
+  lease: { owner: string; expiresAt: number } | null;
+  dispatchAttempts: number;
+}
+
+export type EventDoc = WorkflowEventRecord;
+
+export interface IdempotencyDoc {
+  id: string;
+  tenantId: string;
+  workflowId: string;
+}
+
+export function eventId(workflowId: string, sequence: number): string {
+  return `${workflowId}:${String(sequence).padStart(10, '0')}`;
+}

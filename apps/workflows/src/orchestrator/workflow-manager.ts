@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  BadUserInputError,
+  ConflictError,
+  FRAMEWORK_WORKFLOW_TYPE,
+  Framework,
+  NotFoundError,
+  PreconditionFailedError,
+  WorkflowEventType,
+  WorkflowHints,
+  WorkflowStatus,
+  isTerminalStatus,
+  type TenantContext,
+  type UniversalAgentState,
+} from '@switchyard/contracts';
+import type { Collection, DocumentStore, Stored } from '@switchyard/store';
+import { requireRole, requireTenant, type ServiceClient } from '@switchyard/service-kit';
+import type { EventLog } from './event-log.ts';
+import type { WorkflowRunner } from './workflow-runner.ts';
+import type { IdempotencyDoc, RecommendationSnapshot, WorkflowDoc } from './workflow-documents.ts';
+
+const MAX_INPUT = 100_000;
+const MAX_DEFINITION_BYTES = 256_000;
+
+/** Engines that can run workflows in this release; the others are refused with a clear error. */
+export const AVAILABLE_FRAMEWORKS: readonly Framework[] = ['LANGGRAPH'];
+
+const StartWorkflowInput = z.object({
+  input: z.string(),
+  framework: Framework.nullish(),
+  definition: z.unknown().nullish(),
+  hints: WorkflowHints.nullish(),
+  idempotencyKey: z.string().min(1).max(200).nullish(),
+});
+
+const RECOMMEND = /* GraphQL */ `
+  query Recommend($input: RecommendFrameworkInput!) {
+    recommendFramework(input: $input) { framework confidence alternatives { framework probability } rationale modelVersion }
+  }
+`;
+
+function describeIssues(error: z.ZodError, prefix: string): string {
+  return error.issues.map((issue) => `${[prefix, ...issue.path].join('.')}: ${issue.message}`).join('; ');
+}
+
+/** startWorkflow, resumeWorkflow, cancelWorkflow and the reads: permission checks and validation live here. */
+export class WorkflowManager {
+  readonly workflows: Collection<WorkflowDoc>;
+  private readonly idempotency: Collection<IdempotencyDoc>;
+
+  constructor(
+    store: DocumentStore,
+    private readonly events: EventLog,
+    private readonly selection: ServiceClient,
+    private readonly runner: () => WorkflowRunner,
+  ) {
+    this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt'] });
+    this.idempotency = store.collection<IdempotencyDoc>('idempotency_keys');
+  }
+
+  async get(context: TenantContext, id: string): Promise<WorkflowDoc | null> {
+    requireRole(context, 'VIEWER', 'Reading workflows');
+    const tenantId = requireTenant(context, 'Reading workflows');
+    return (await this.workflows.get(tenantId, id))?.doc ?? null;
+  }
+
+  async list(context: TenantContext, args: { first?: number | null; after?: string | null; status?: string | null }) {
+    requireRole(context, 'VIEWER', 'Listing workflows');
+    const tenantId = requireTenant(context, 'Listing workflows');
+    const first = args.first ?? 20;
+    if (first < 1 || first > 100) throw new BadUserInputError('first must be between 1 and 100.', { field: 'first' });
+    const status = args.status ? WorkflowStatus.parse(args.status) : undefined;
+    try {
+      const page = await this.workflows.query(tenantId, {
+        where: status ? { status } : undefined,
+        orderBy: [{ field: 'createdAt', direction: 'desc' }],
+        first,
+        after: args.after ?? undefined,
+      });
+      return {
+        edges: page.items.map((item, index) => ({ cursor: index === page.items.length - 1 && page.endCursor ? page.endCursor : item.doc.id, node: item.doc })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      };
+    } catch (error) {
+      if (error instanceof BadUserInputError) throw error;
+      if (args.after) throw new BadUserInputError('after is not a cursor from this list; pass pageInfo.endCursor of the previous page.', { field: 'after' });
+      throw error;
+    }
+  }
+
+  async start(context: TenantContext, rawInput: unknown): Promise<WorkflowDoc> {
+    requireRole(context, 'DEVELOPER', 'startWorkflow');
+    const tenantId = requireTenant(context, 'startWorkflow');
+    const parsed = StartWorkflowInput.safeParse(rawInput);
+    if (!parsed.success) throw new BadUserInputError(`Invalid input: ${describeIssues(parsed.error, 'input')}`);
+    const input = parsed.data;
+    const text = input.input.trim();
+    if (!text) throw new BadUserInputError('input.input is empty: say what the workflow should do.', { field: 'input.input' });
+    if (text.length > MAX_INPUT) throw new BadUserInputError(`input.input is ${text.length} characters; the limit is ${MAX_INPUT}.`, { field: 'input.input' });
+    const definition = input.definition ?? null;
+    if (definition !== null && (typeof definition !== 'object' || Array.isArray(definition))) {
+      throw new BadUserInputError('input.definition must be a JSON object (a graph, crew, team or hybrid definition) or null.', { field: 'input.definition' });
+    }
+    if (definition !== null && JSON.stringify(definition).length > MAX_DEFINITION_BYTES) {
+      throw new BadUserInputError(`input.definition is larger than ${MAX_DEFINITION_BYTES} bytes.`, { field: 'input.definition' });
+    }
+
+    const id = randomUUID();
+    if (input.idempotencyKey) {
+      try {
+        await this.idempotency.create({ id: input.idempotencyKey, tenantId, workflowId: id });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        return this.waitForIdempotentWorkflow(tenantId, input.idempotencyKey);
+      }
+    }
+
+    let framework = input.framework ?? null;
+    let recommendation: RecommendationSnapshot | null = null;
+    if (!framework) {
+      const answer = await this.selection.request<{ recommendFramework: RecommendationSnapshot }>(
+        RECOMMEND,
+        { input: { description: text, hints: input.hints ?? null } },
+        context,
+      );
+      recommendation = answer.recommendFramework;
+      framework = recommendation.framework;
+    }
+    let fallbackNote: string | null = null;
+    if (!AVAILABLE_FRAMEWORKS.includes(framework)) {
+      if (input.framework) {
+        if (input.idempotencyKey) await this.idempotency.delete(tenantId, input.idempotencyKey);
+        throw new BadUserInputError(`The ${framework} engine cannot run workflows yet; available: ${AVAILABLE_FRAMEWORKS.join(', ')}.`, { field: 'input.framework' });
+      }
+      fallbackNote = `recommended ${framework} cannot run workflows yet; running on ${AVAILABLE_FRAMEWORKS[0]}`;
+      framework = AVAILABLE_FRAMEWORKS[0]!;
+    }
+
+    const now = new Date().toISOString();
+    const state: UniversalAgentState = {
+      tenantId,
+      workflowId: id,
+      userId: context.subject,
+      workflowType: FRAMEWORK_WORKFLOW_TYPE[framework],
+      selectedFramework: framework,
+      frameworkConfidence: recommendation && recommendation.framework === framework ? recommendation.confidence : 1,
+      userInput: text,
+      workflowConfig: { ...(input.hints ?? {}), ...(definition ? { definition } : {}) },
+      currentStep: 'initialization',
+      stepsCompleted: [],
+      frameworkStates: {},
+      finalOutput: null,
+      artifacts: [],
+      startTime: now,
+      endTime: null,
+      tokenUsage: { input: 0, output: 0, cached: 0 },
+      costUsd: 0,
+      errors: [],
+      retryCount: 0,
+    };
+    const doc: WorkflowDoc = {
+      id,
+      tenantId,
+      status: 'QUEUED',
+      input: text,
+      framework,
+      recommendation,
+      definition,
+      output: null,
+      state,
+      pendingInput: null,
+      pendingResume: null,
+      error: null,
+      errorCode: null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      createdAt: now,
+      updatedAt: now,
+      lease: null,
+      dispatchAttempts: 0,
+    };
+    await this.workflows.create(doc);
+    await this.events.append(tenantId, id, framework, { type: WorkflowEventType.WORKFLOW_STARTED, message: text.slice(0, 500) });
+    await this.events.append(tenantId, id, framework, {
+      type: WorkflowEventType.FRAMEWORK_SELECTED,
+      message: recommendation
+        ? `${framework} selected by the recommender (${recommendation.modelVersion}, confidence ${recommendation.confidence.toFixed(2)})${fallbackNote ? `: ${fallbackNote}` : ''}`
+        : `${framework} named by the caller`,
+      data: { framework, source: recommendation ? 'recommender' : 'caller', ...(recommendation ? { recommendation } : {}) },
+    });
+    this.runner().dispatch(tenantId, id);
+    return doc;
+  }
+
+  async resume(context: TenantContext, id: string, response: unknown): Promise<WorkflowDoc> {
+    requireRole(context, 'DEVELOPER', 'resumeWorkflow');
+    const tenantId = requireTenant(context, 'resumeWorkflow');
+    const updated = await this.change(tenantId, id, (doc) => {
+      if (doc.status !== 'WAITING_FOR_INPUT' || doc.pendingResume) {
+        throw new ConflictError(`Workflow ${id} is ${doc.status}, not WAITING_FOR_INPUT; only a waiting workflow can be resumed.`);
+      }
+      return { ...doc, pendingResume: { value: response }, status: 'QUEUED', pendingInput: null, lease: null };
+    });
+    await this.events.append(tenantId, id, updated.framework, { type: WorkflowEventType.RESUMED, message: 'Input received', data: { response } });
+    this.runner().dispatch(tenantId, id);
+    return updated;
+  }
+
+  async cancel(context: TenantContext, id: string): Promise<WorkflowDoc> {
+    requireRole(context, 'DEVELOPER', 'cancelWorkflow');
+    const tenantId = requireTenant(context, 'cancelWorkflow');
+    let alreadyFinished = false;
+    const updated = await this.change(tenantId, id, (doc) => {
+      if (isTerminalStatus(doc.status)) {
+        alreadyFinished = true;
+        return null;
+      }
+      const now = new Date().toISOString();
+      return { ...doc, status: 'CANCELLED', pendingResume: null, state: { ...doc.state, currentStep: 'cancelled', endTime: now } };
+    });
+    if (alreadyFinished) throw new ConflictError(`Workflow ${id} already finished as ${updated.status}; there is nothing to cancel.`);
+    this.runner().abortLocal(id);
+    await this.events.append(tenantId, id, updated.framework, { type: WorkflowEventType.WORKFLOW_CANCELLED, message: 'Cancelled by request' });
+    return updated;
+  }
+
+  async listEvents(context: TenantContext, workflow: WorkflowDoc, afterSequence?: number | null, first?: number | null) {
+    requireRole(context, 'VIEWER', 'Reading workflow events');
+    if (context.tenantId !== workflow.tenantId) return [];
+    return this.events.list(workflow.tenantId, workflow.id, afterSequence ?? 0, first ?? 500);
+  }
+
+  /** Apply a change with optimistic concurrency; `change` returning null leaves the document as it is. */
+  private async change(tenantId: string, id: string, change: (doc: WorkflowDoc) => WorkflowDoc | null): Promise<WorkflowDoc> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const stored: Stored<WorkflowDoc> | null = await this.workflows.get(tenantId, id);
+      if (!stored) throw new NotFoundError('Workflow', id);
+      const next = change(stored.doc);
+      if (!next) return stored.doc;
+      try {
+        return (await this.workflows.replace({ ...next, updatedAt: new Date().toISOString() }, { ifMatch: stored.etag })).doc;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+    throw new ConflictError(`Workflow ${id} is changing too fast to update; retry.`);
+  }
+
+  /** The first request with this key may still be creating its workflow; wait briefly for it. */
+  private async waitForIdempotentWorkflow(tenantId: string, key: string): Promise<WorkflowDoc> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const entry = await this.idempotency.get(tenantId, key);
+      if (entry) {
+        const existing = await this.workflows.get(tenantId, entry.doc.workflowId);
+        if (existing) return existing.doc;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new ConflictError(`A workflow with idempotencyKey "${key}" is still being created; retry shortly.`);
+  }
+}

@@ -1,0 +1,221 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import {
+  CONTEXT_HEADER,
+  EngineStreamMessage,
+  PreconditionFailedError,
+  WorkflowEventType,
+  isTerminalStatus,
+  type EngineRunResult,
+  type Framework,
+} from '@switchyard/contracts';
+import type { Collection, Stored } from '@switchyard/store';
+import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import type { EventLog } from './event-log.ts';
+import type { WorkflowDoc } from './workflow-documents.ts';
+
+export interface RunnerOptions {
+  replicaId: string;
+  leaseMs: number;
+  recoveryIntervalMs: number;
+  engineUrls: Partial<Record<Framework, string>>;
+}
+
+const MAX_DISPATCH_ATTEMPTS = 5;
+
+/**
+ * Drives workflows through their engines. A replica drives a workflow only while it holds the
+ * workflow's lease (taken and renewed by conditional writes on the workflow document), so several
+ * replicas can share one store; when a replica dies its leases expire and the recovery loop of
+ * another replica picks the workflows up. Engines keep their own checkpoints, so re-dispatching an
+ * interrupted run continues it instead of starting over.
+ */
+export class WorkflowRunner {
+  private readonly active = new Map<string, AbortController>();
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly workflows: Collection<WorkflowDoc>,
+    private readonly events: EventLog,
+    private readonly tokens: ContextTokens,
+    private readonly logger: Logger,
+    private readonly options: RunnerOptions,
+  ) {}
+
+  startRecovery(): void {
+    const tick = async () => {
+      try {
+        await this.recover();
+      } catch (error) {
+        this.logger.error({ err: error }, 'workflow recovery pass failed');
+      }
+      if (!this.stopping) this.recoveryTimer = setTimeout(tick, this.options.recoveryIntervalMs);
+    };
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.recoveryTimer);
+    // Leave the leases to expire: another replica (or this one after a restart) continues the runs.
+    for (const controller of this.active.values()) controller.abort(new Error('replica shutting down'));
+  }
+
+  /** Abort this replica's run of a workflow (after a cancel). */
+  abortLocal(workflowId: string): void {
+    this.active.get(workflowId)?.abort(new Error('cancelled'));
+  }
+
+  /** Start driving a workflow in the background, if this replica can take its lease. */
+  dispatch(tenantId: string, workflowId: string): void {
+    if (this.active.has(workflowId) || this.stopping) return;
+    void this.drive(tenantId, workflowId).catch((error: unknown) => {
+      this.logger.error({ err: error, workflowId }, 'driving workflow failed');
+    });
+  }
+
+  private async recover(): Promise<void> {
+    let after: string | undefined;
+    do {
+      const page = await this.workflows.queryAllTenants({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, first: 200, after });
+      for (const { doc } of page.items) {
+        if (!doc.lease || doc.lease.expiresAt < Date.now()) this.dispatch(doc.tenantId, doc.id);
+      }
+      after = page.hasNextPage && page.endCursor ? page.endCursor : undefined;
+    } while (after);
+  }
+
+  private async takeLease(tenantId: string, workflowId: string): Promise<Stored<WorkflowDoc> | null> {
+    const stored = await this.workflows.get(tenantId, workflowId);
+    if (!stored) return null;
+    const { doc } = stored;
+    if (isTerminalStatus(doc.status) || (doc.status === 'WAITING_FOR_INPUT' && !doc.pendingResume)) return null;
+    if (doc.lease && doc.lease.owner !== this.options.replicaId && doc.lease.expiresAt > Date.now()) return null;
+    const leased = { ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + this.options.leaseMs } };
+    try {
+      return await this.workflows.replace(leased, { ifMatch: stored.etag });
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return null;
+      throw error;
+    }
+  }
+
+  /** Write a change to the workflow only while this replica still holds its lease. */
+  private async update(tenantId: string, workflowId: string, change: (doc: WorkflowDoc) => WorkflowDoc | null): Promise<Stored<WorkflowDoc> | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const stored = await this.workflows.get(tenantId, workflowId);
+      if (!stored || stored.doc.lease?.owner !== this.options.replicaId) return null;
+      const next = change(stored.doc);
+      if (!next) return null;
+      try {
+        return await this.workflows.replace({ ...next, updatedAt: new Date().toISOString() }, { ifMatch: stored.etag });
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+    throw new Error(`workflow ${workflowId} is being changed too often to update`);
+  }
+
+  private async drive(tenantId: string, workflowId: string): Promise<void> {
+    const leased = await this.takeLease(tenantId, workflowId);
+    if (!leased) return;
+    const controller = new AbortController();
+    this.active.set(workflowId, controller);
+    const renew = setInterval(() => {
+      void this.update(tenantId, workflowId, (doc) =>
+        isTerminalStatus(doc.status) ? null : { ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + this.options.leaseMs } },
+      )
+        .then((renewed) => {
+          if (!renewed) controller.abort(new Error('lease lost or workflow finished'));
+        })
+        .catch((error: unknown) => this.logger.warn({ err: error, workflowId }, 'lease renewal failed'));
+    }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
+    try {
+      await this.runOnEngine(leased.doc, controller.signal);
+    } finally {
+      clearInterval(renew);
+      this.active.delete(workflowId);
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: null })).catch(() => undefined);
+    }
+  }
+
+  private async runOnEngine(workflow: WorkflowDoc, signal: AbortSignal): Promise<void> {
+    const { tenantId, id: workflowId, framework } = workflow;
+    const engineUrl = this.options.engineUrls[framework];
+    if (!engineUrl) {
+      await this.finish(workflow, { status: 'FAILED', error: `No engine is configured for ${framework}.`, code: 'UNAVAILABLE' });
+      return;
+    }
+    const started = await this.update(tenantId, workflowId, (doc) => ({ ...doc, status: 'RUNNING', dispatchAttempts: doc.dispatchAttempts + 1 }));
+    if (!started) return;
+    if (started.doc.dispatchAttempts > MAX_DISPATCH_ATTEMPTS) {
+      await this.finish(started.doc, { status: 'FAILED', error: `The ${framework} engine was dispatched ${MAX_DISPATCH_ATTEMPTS} times without finishing; giving up.`, code: 'UNAVAILABLE' });
+      return;
+    }
+    const context = { tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
+    let result: EngineRunResult | null = null;
+    try {
+      const response = await fetch(new URL('/engine/runs', engineUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
+        body: JSON.stringify({ state: started.doc.state, definition: started.doc.definition, resume: started.doc.pendingResume?.value }),
+        signal,
+      });
+      if (!response.ok || !response.body) throw new Error(`engine answered HTTP ${response.status}: ${await response.text()}`);
+      const lines = createInterface({ input: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        const message = EngineStreamMessage.parse(JSON.parse(line));
+        if (message.kind === 'event') await this.events.append(tenantId, workflowId, framework, message.event);
+        else result = message.result;
+      }
+    } catch (error) {
+      if (signal.aborted) {
+        this.logger.info({ workflowId, reason: String(signal.reason) }, 'engine run stopped');
+        return;
+      }
+      // The engine is unreachable or the stream broke; the lease ends and the recovery loop retries.
+      this.logger.warn({ err: error, workflowId }, 'engine run interrupted; will retry');
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
+      return;
+    }
+    if (!result) {
+      this.logger.warn({ workflowId }, 'engine stream ended without a result; will retry');
+      return;
+    }
+    await this.finish(started.doc, result);
+  }
+
+  private async finish(workflow: WorkflowDoc, result: EngineRunResult): Promise<void> {
+    const { tenantId, id: workflowId, framework } = workflow;
+    const now = new Date().toISOString();
+    const updated = await this.update(tenantId, workflowId, (doc) => {
+      if (isTerminalStatus(doc.status)) return null;
+      const state = { ...doc.state, ...(result.status !== 'FAILED' && result.status !== 'CANCELLED' && result.state ? { frameworkStates: { ...doc.state.frameworkStates, [framework]: result.state } } : {}) };
+      switch (result.status) {
+        case 'SUCCEEDED':
+          return { ...doc, status: 'SUCCEEDED', output: result.output, pendingInput: null, pendingResume: null, state: { ...state, finalOutput: result.output, currentStep: 'completed', endTime: now } };
+        case 'WAITING_FOR_INPUT':
+          return { ...doc, status: 'WAITING_FOR_INPUT', pendingInput: result.pendingInput, pendingResume: null, dispatchAttempts: 0, state: { ...state, currentStep: 'waiting_for_input' } };
+        case 'FAILED':
+          return { ...doc, status: 'FAILED', error: result.error, errorCode: result.code ?? null, state: { ...state, currentStep: 'failed', endTime: now, errors: [...state.errors, { error: result.error, code: result.code, framework, at: now }] } };
+        case 'CANCELLED':
+          return { ...doc, status: 'CANCELLED', state: { ...state, currentStep: 'cancelled', endTime: now } };
+      }
+    });
+    if (!updated) return;
+    const type = {
+      SUCCEEDED: WorkflowEventType.WORKFLOW_SUCCEEDED,
+      WAITING_FOR_INPUT: WorkflowEventType.WAITING_FOR_INPUT,
+      FAILED: WorkflowEventType.WORKFLOW_FAILED,
+      CANCELLED: WorkflowEventType.WORKFLOW_CANCELLED,
+    }[result.status];
+    const message = result.status === 'SUCCEEDED' ? 'Workflow succeeded' : result.status === 'FAILED' ? result.error : result.status === 'WAITING_FOR_INPUT' ? 'Waiting for input' : 'Workflow cancelled';
+    await this.events.append(tenantId, workflowId, framework, {
+      type,
+      message,
+      ...(result.status === 'WAITING_FOR_INPUT' ? { data: { pendingInput: result.pendingInput } } : {}),
+    });
+  }
+}

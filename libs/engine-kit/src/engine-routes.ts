@@ -1,0 +1,70 @@
+import express from 'express';
+import {
+  EngineRunRequest,
+  type EngineEvent,
+  type EngineRunResult,
+  type EngineStreamMessage,
+  type TenantContext,
+} from '@switchyard/contracts';
+import { requireTenantContext, type ContextTokens, type Logger } from '@switchyard/service-kit';
+
+/** What an engine implements: run (or continue) one workflow, reporting events as they happen. */
+export interface Engine {
+  run(request: EngineRunRequest, io: EngineRunIO): Promise<EngineRunResult>;
+}
+
+export interface EngineRunIO {
+  tenant: TenantContext;
+  /** Report an event; the orchestrator numbers and stores it. */
+  emit(event: EngineEvent): void;
+  /** Aborted when the orchestrator goes away or cancels the workflow: stop, and stop model calls. */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/**
+ * Mount the engine protocol on a service: POST /engine/runs takes an EngineRunRequest and answers
+ * with newline-delimited EngineStreamMessage JSON (events, then one result). A disconnect by the
+ * orchestrator aborts the run; the engine's checkpoints let the next request continue it.
+ */
+export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: ContextTokens, logger: Logger): void {
+  app.post('/engine/runs', requireTenantContext(tokens), express.json({ limit: '5mb' }), async (req, res) => {
+    const parsed = EngineRunRequest.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      return;
+    }
+    const tenant = res.locals.tenant as TenantContext;
+    if (tenant.tenantId !== parsed.data.state.tenantId) {
+      res.status(403).json({ error: 'The run belongs to another tenant.' });
+      return;
+    }
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('orchestrator disconnected'));
+    });
+    res.status(200).setHeader('content-type', 'application/x-ndjson');
+    res.flushHeaders();
+    const write = (message: EngineStreamMessage) => {
+      if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(message)}\n`);
+    };
+    let result: EngineRunResult;
+    try {
+      result = await engine.run(parsed.data, {
+        tenant,
+        emit: (event) => write({ kind: 'event', event }),
+        signal: controller.signal,
+        logger: logger.child({ workflowId: parsed.data.state.workflowId }),
+      });
+    } catch (error) {
+      if (controller.signal.aborted) {
+        res.end();
+        return;
+      }
+      logger.error({ err: error, workflowId: parsed.data.state.workflowId }, 'engine run failed');
+      result = { status: 'FAILED', error: (error as Error).message };
+    }
+    write({ kind: 'result', result });
+    res.end();
+  });
+}

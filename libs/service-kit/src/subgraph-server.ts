@@ -1,0 +1,166 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
+import type { ContextTokens } from './context-token.ts';
+import type { Logger } from './logger.ts';
+
+/** What every resolver receives: the verified tenant context and a logger bound to the request. */
+export interface RequestContext {
+  tenant: TenantContext;
+  logger: Logger;
+}
+
+export interface SubgraphServerOptions {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<RequestContext>;
+  host: string;
+  port: number;
+  logger: Logger;
+  tokens: ContextTokens;
+  /** Extra routes (internal APIs such as an engine's /engine/runs); they get `requireTenantContext`. */
+  routes?: (app: express.Express) => void;
+  /** Throws (or rejects) while the service cannot serve traffic, e.g. its store is unreachable. */
+  readiness?: () => unknown;
+  /** Body size limit for HTTP requests. */
+  bodyLimit?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  close(): Promise<void>;
+}
+
+/** Errors a client may see as they are; everything else becomes a generic internal error (and is logged). */
+export function formatErrorFor(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    logger.error({ err: (error as { originalError?: unknown })?.originalError ?? error }, 'unexpected error in resolver');
+    return {
+      message: 'Internal error: the request failed unexpectedly. Retry later; if it persists, report it with the time of the request.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+/** Express middleware: verify the signed tenant context header and put it on res.locals.tenant. */
+export function requireTenantContext(tokens: ContextTokens): express.RequestHandler {
+  return (req, res, next) => {
+    tokens
+      .verify(req.header(CONTEXT_HEADER))
+      .then((tenant) => {
+        res.locals.tenant = tenant;
+        next();
+      })
+      .catch((error: Error) => {
+        res.status(401).json({ errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      });
+  };
+}
+
+/**
+ * Start one Apollo Federation 2 subgraph: GraphQL over HTTP and graphql-ws on the same /graphql path,
+ * /healthz (the process is alive) and /readyz (it can serve), every GraphQL request refused unless it
+ * carries a valid signed tenant context, and a graceful close that drains in-flight requests.
+ */
+export async function startSubgraphServer(options: SubgraphServerOptions): Promise<RunningServer> {
+  const { logger, tokens } = options;
+  const schema = buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]);
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = 65_000;
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          ctx.extra.tenant = await tokens.verify(ctx.connectionParams?.[CONTEXT_HEADER] as string | undefined);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx): RequestContext => ({ tenant: ctx.extra.tenant as TenantContext, logger }),
+    },
+    wsServer,
+  );
+
+  const drainWs: ApolloServerPlugin = {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await wsCleanup.dispose();
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs],
+    formatError: formatErrorFor(logger),
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: options.name });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await options.readiness?.();
+      res.json({ status: 'ready', service: options.name });
+    } catch (error) {
+      res.status(503).json({ status: 'not-ready', service: options.name, reason: (error as Error).message });
+    }
+  });
+
+  options.routes?.(app);
+
+  app.use(
+    '/graphql',
+    express.json({ limit: options.bodyLimit ?? '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<RequestContext> => {
+        const tenant = await tokens.verify(req.header(CONTEXT_HEADER));
+        return { tenant, logger };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${options.host}:${port}/graphql`;
+  logger.info({ url }, `${options.name} subgraph listening`);
+
+  return {
+    url,
+    port,
+    httpServer,
+    async close() {
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import type express from 'express';
+import { gql } from 'graphql-tag';
+import type { z } from 'zod';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { createStoreFromEnv, type DocumentStore } from '@switchyard/store';
+import { ContextTokens } from './context-token.ts';
+import { parseEnv, type BaseServiceEnv } from './env.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { announceReady, onShutdown, runMain } from './service-process.ts';
+import { startSubgraphServer, type RequestContext } from './subgraph-server.ts';
+
+export interface ServiceParts {
+  resolvers: GraphQLResolverMap<RequestContext>;
+  routes?: (app: express.Express) => void;
+  readiness?: () => unknown;
+  /** Run once the server listens (background loops such as workflow recovery). */
+  afterListen?: (url: string) => Promise<void> | void;
+  /** Closed after the server stops, before the store. */
+  closers?: Array<() => Promise<void> | void>;
+}
+
+export interface ServiceWiring<E extends BaseServiceEnv> {
+  env: E;
+  logger: Logger;
+  tokens: ContextTokens;
+  store: DocumentStore;
+}
+
+export interface SubgraphServiceDefinition<S extends z.ZodType<BaseServiceEnv>> {
+  name: string;
+  /** The service's env schema (baseServiceEnv extended); PORT should carry the service's default port. */
+  envSchema: S;
+  /** URL of the service's schema.graphql (Federation 2 SDL). */
+  schemaUrl: URL;
+  build(wiring: ServiceWiring<z.infer<S>>): Promise<ServiceParts>;
+}
+
+/**
+ * The one `main()` every subgraph service runs: env → logging → store → domain (build) → server with
+ * health/readiness → graceful shutdown → tell the launcher it is ready.
+ */
+export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definition: SubgraphServiceDefinition<S>): void {
+  runMain(async () => {
+    const env = parseEnv(definition.envSchema, process.env) as z.infer<S>;
+    const logger = createLogger(definition.name, env.LOG_LEVEL);
+    const tokens = new ContextTokens(env.SWITCHYARD_CONTEXT_SECRET);
+    const store = createStoreFromEnv({ ...env, dataDir: env.SWITCHYARD_DATA_DIR, service: definition.name });
+    const parts = await definition.build({ env, logger, tokens, store });
+    const server = await startSubgraphServer({
+      name: definition.name,
+      typeDefs: gql(readFileSync(definition.schemaUrl, 'utf8')),
+      resolvers: parts.resolvers,
+      host: env.HOST,
+      port: env.PORT,
+      logger,
+      tokens,
+      routes: parts.routes,
+      readiness: parts.readiness,
+    });
+    onShutdown(logger, [() => server.close(), ...(parts.closers ?? []), () => store.close()]);
+    await parts.afterListen?.(server.url);
+    announceReady(definition.name, server.url);
+  });
+}

@@ -1,0 +1,188 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { SERVICES, type ServiceName } from './services.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface StackOptions {
+  /** Where every service keeps its data (SQLite files) and where logs and pid files go. */
+  stateDir: string;
+  /** 'fixed': the default ports (4000...); 'free': any free loopback ports. */
+  ports: 'fixed' | 'free';
+  contextSecret?: string;
+  adminKey?: string;
+  devKey?: string;
+  devTenant?: string;
+  /** Extra env for every service (e.g. LLM_SIMULATOR_LATENCY_MS, WORKFLOWS_LEASE_MS). */
+  env?: Record<string, string>;
+  /** Restart a service that exits unexpectedly, as Kubernetes would. */
+  restart?: boolean;
+  /** Services to run (default all). */
+  only?: ServiceName[];
+  onEvent?: (message: string) => void;
+}
+
+export interface ServiceHandle {
+  name: ServiceName;
+  port: number;
+  url: string;
+  child: ChildProcess | null;
+  restarts: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function urlFor(name: ServiceName, port: number): string {
+  return name === 'llm-simulator' ? `http://127.0.0.1:${port}/v1` : `http://127.0.0.1:${port}/graphql`;
+}
+
+/**
+ * Runs the platform's services as child processes: each on its own port with its own data, pid
+ * files under <stateDir>/run, logs under <stateDir>/logs, restarted with backoff when it dies
+ * unexpectedly, and stopped with SIGTERM (then SIGKILL) on stop().
+ */
+export class ServiceSupervisor {
+  readonly services = new Map<ServiceName, ServiceHandle>();
+  private stopping = false;
+  private readonly readyWaiters = new Map<ServiceName, Array<() => void>>();
+  private baseEnv: Record<string, string> = {};
+
+  constructor(private readonly options: StackOptions) {}
+
+  get gatewayUrl(): string {
+    return this.services.get('gateway')!.url;
+  }
+
+  async start(): Promise<void> {
+    const { stateDir } = this.options;
+    for (const dir of ['data', 'logs', 'run']) mkdirSync(join(stateDir, dir), { recursive: true });
+    const selected = SERVICES.filter((s) => !this.options.only || this.options.only.includes(s.name));
+    for (const service of selected) {
+      const port = this.options.ports === 'fixed' ? service.port : await freePort();
+      this.services.set(service.name, { name: service.name, port, url: urlFor(service.name, port), child: null, restarts: 0 });
+    }
+    const urls = Object.fromEntries(
+      [...this.services.values()].filter((s) => s.name !== 'llm-simulator').map((s) => [`SWITCHYARD_${s.name.toUpperCase().replace(/-/g, '_')}_URL`, s.url]),
+    );
+    this.baseEnv = {
+      NODE_ENV: process.env.NODE_ENV === 'production' ? 'production' : 'development',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      SWITCHYARD_CONTEXT_SECRET: this.options.contextSecret ?? randomBytes(32).toString('base64url'),
+      SWITCHYARD_DATA_DIR: resolve(stateDir, 'data'),
+      ...(this.services.has('llm-simulator') && !process.env.LLM_PROVIDER ? { LLM_PROVIDER: 'simulator', LLM_BASE_URL: this.services.get('llm-simulator')!.url } : {}),
+      ...urls,
+      ...this.options.env,
+    };
+    // Dependencies first: the model and tenants, then the subgraphs, the gateway last.
+    const order: ServiceName[][] = [['llm-simulator', 'tenants'], ['selection', 'workflows', 'engine-langgraph', 'engine-crewai', 'engine-autogen', 'billing', 'knowledge'], ['gateway']];
+    for (const layer of order) {
+      await Promise.all(layer.filter((name) => this.services.has(name)).map((name) => this.spawn(name)));
+    }
+  }
+
+  private envFor(name: ServiceName): NodeJS.ProcessEnv {
+    const handle = this.services.get(name)!;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.baseEnv, PORT: String(handle.port) };
+    if (name === 'tenants') {
+      if (this.options.adminKey) env.SWITCHYARD_BOOTSTRAP_ADMIN_KEY = this.options.adminKey;
+      if (this.options.devKey) env.SWITCHYARD_BOOTSTRAP_DEV_KEY = this.options.devKey;
+      if (this.options.devTenant) env.SWITCHYARD_BOOTSTRAP_DEV_TENANT = this.options.devTenant;
+    }
+    return env;
+  }
+
+  private spawn(name: ServiceName): Promise<void> {
+    const handle = this.services.get(name)!;
+    const { stateDir } = this.options;
+    const log = openSync(join(stateDir, 'logs', `${name}.log`), 'a');
+    const child = fork(join(ROOT, 'apps', name, 'src', 'main.ts'), [], {
+      cwd: ROOT,
+      env: this.envFor(name),
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', log, log, 'ipc'],
+    });
+    closeSync(log);
+    handle.child = child;
+    writeFileSync(join(stateDir, 'run', `${name}.pid`), `${child.pid}\n`);
+    return new Promise<void>((resolveReady, reject) => {
+      let ready = false;
+      child.on('message', (message: { type?: string }) => {
+        if (message?.type === 'ready' && !ready) {
+          ready = true;
+          this.options.onEvent?.(`${name} ready on ${handle.url}`);
+          for (const waiter of this.readyWaiters.get(name) ?? []) waiter();
+          this.readyWaiters.delete(name);
+          resolveReady();
+        }
+      });
+      child.on('exit', (code, signal) => {
+        if (handle.child === child) handle.child = null;
+        rmSync(join(stateDir, 'run', `${name}.pid`), { force: true });
+        if (this.stopping) return;
+        const why = `${name} exited (${signal ?? `code ${code}`})`;
+        if (!ready && handle.restarts >= 3) {
+          reject(new Error(`${why} before it was ready; see ${join(stateDir, 'logs', `${name}.log`)}`));
+          return;
+        }
+        if (this.options.restart === false) {
+          this.options.onEvent?.(why);
+          if (!ready) reject(new Error(`${why} before it was ready; see ${join(stateDir, 'logs', `${name}.log`)}`));
+          return;
+        }
+        handle.restarts += 1;
+        const delay = Math.min(250 * 2 ** Math.min(handle.restarts - 1, 5), 8000);
+        this.options.onEvent?.(`${why}; restarting in ${delay} ms`);
+        setTimeout(() => {
+          if (this.stopping) return;
+          this.spawn(name).then(ready ? () => undefined : resolveReady, ready ? () => undefined : reject);
+        }, delay);
+      });
+    });
+  }
+
+  /** Resolve when the service (re)announces readiness. */
+  waitReady(name: ServiceName): Promise<void> {
+    return new Promise((resolveReady) => {
+      const waiters = this.readyWaiters.get(name) ?? [];
+      waiters.push(resolveReady);
+      this.readyWaiters.set(name, waiters);
+    });
+  }
+
+  /** Kill a service the hard way (as a crash would); it is restarted when restart is on. */
+  kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.services.get(name)?.child?.kill(signal);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const children = [...this.services.values()].map((s) => s.child).filter((c): c is ChildProcess => !!c && c.exitCode === null);
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((done) => {
+            const force = setTimeout(() => child.kill('SIGKILL'), 8000);
+            child.once('exit', () => {
+              clearTimeout(force);
+              done();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  }
+}
