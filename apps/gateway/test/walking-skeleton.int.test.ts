@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateTenantDocument,
+  StartWorkflowDocument,
+  SwitchyardClientError,
+  ViewerDocument,
+  WorkflowDocument,
+  WorkflowEventsDocument,
+  WorkflowsDocument,
+  type WorkflowQuery,
+} from '@switchyard/client';
+import { eventually, startTestStack, type TestStack } from '@switchyard/testkit';
+
+type Stack = TestStack & { contextSecret: string };
+
+async function waitForStatus(stack: Stack, id: string, statuses: string[]): Promise<NonNullable<WorkflowQuery['workflow']>> {
+  const client = stack.client();
+  return eventually(async () => {
+    const { workflow } = await client.request(WorkflowDocument, { id });
+    return workflow && statuses.includes(workflow.status) ? workflow : undefined;
+  }, 60_000, 200);
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<SwitchyardClientError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SwitchyardClientError) return error;
+    throw error;
+  }
+  throw new Error('expected the operation to fail');
+}
+
+describe('walking skeleton through the gateway', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses requests without a valid key with UNAUTHENTICATED', async () => {
+    const anonymous = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
+    expect(anonymous.status).toBe(401);
+    expect((await anonymous.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const wrong = await errorOf(stack.client('sy_abcdefghijkm_notarealsecretnotarealsecret00').request(ViewerDocument));
+    expect(wrong.code).toBe('UNAUTHENTICATED');
+    expect(wrong.status).toBe(401);
+  });
+
+  it('refuses requests that bypass the gateway', async () => {
+    const workflowsUrl = stack.supervisor.services.get('workflows')!.url;
+    const direct = await fetch(workflowsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ workflows { edges { cursor } } }' }) });
+    const body = await direct.json();
+    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(body.data ?? null).toBeNull();
+    const entities = await fetch(workflowsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-switchyard-context': 'forged.token.value' },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    });
+    expect((await entities.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('knows who is calling', async () => {
+    const { viewer } = await stack.client().request(ViewerDocument);
+    expect(viewer.role).toBe('TENANT_ADMIN');
+    expect(viewer.tenant?.id).toBe(stack.tenantId);
+  });
+
+  it('runs a LangGraph workflow to SUCCEEDED with model calls, and streams its events', async () => {
+    const client = stack.client();
+    const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: 'Process insurance claim #12345', framework: 'LANGGRAPH' } });
+    expect(startWorkflow.framework).toBe('LANGGRAPH');
+    const streamed: { sequence: number; type: string }[] = [];
+    for await (const { workflowEvents } of client.subscribe(WorkflowEventsDocument, { workflowId: startWorkflow.id })) {
+      streamed.push({ sequence: workflowEvents.sequence, type: workflowEvents.type });
+    }
+    await client.close();
+    const workflow = await waitForStatus(stack, startWorkflow.id, ['SUCCEEDED', 'FAILED']);
+    expect(workflow.error).toBeNull();
+    expect(workflow.status).toBe('SUCCEEDED');
+    expect(workflow.output).toMatch(/\S/);
+    const modelCalls = workflow.events.filter((e) => e.type === 'MODEL_CALL');
+    expect(modelCalls.length).toBeGreaterThanOrEqual(3);
+    expect(workflow.events.map((e) => e.sequence)).toEqual(workflow.events.map((_, i) => i + 1));
+    expect(workflow.events.at(-1)!.type).toBe('WORKFLOW_SUCCEEDED');
+    expect(streamed).toEqual(workflow.events.map((e) => ({ sequence: e.sequence, type: e.type })));
+    const state = workflow.state as { selectedFramework: string; finalOutput: string; tenantId: string };
+    expect(state.selectedFramework).toBe('LANGGRAPH');
+    expect(state.finalOutput).toBe(workflow.output);
+    expect(state.tenantId).toBe(stack.tenantId);
+    expect(workflow.tenant.id).toBe(stack.tenantId);
+    expect(workflow.cost.modelCalls).toBe(0);
+  });
+
+  it('asks the recommender when no framework is named, and pages workflows newest first', async () => {
+    const client = stack.client();
+    const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: 'Route this support ticket', idempotencyKey: 'ticket-1' } });
+    expect(startWorkflow.recommendation?.modelVersion).toBeTruthy();
+    const again = await client.request(StartWorkflowDocument, { input: { input: 'Route this support ticket', idempotencyKey: 'ticket-1' } });
+    expect(again.startWorkflow.id).toBe(startWorkflow.id);
+    const first = await client.request(WorkflowsDocument, { first: 1 });
+    expect(first.workflows.edges[0]!.node.id).toBe(startWorkflow.id);
+    expect(first.workflows.pageInfo.hasNextPage).toBe(true);
+    const second = await client.request(WorkflowsDocument, { first: 1, after: first.workflows.pageInfo.endCursor });
+    expect(second.workflows.edges[0]!.node.id).not.toBe(startWorkflow.id);
+  });
+
+  it('rejects bad input with BAD_USER_INPUT and a message that says what to do', async () => {
+    const error = await errorOf(stack.client().request(StartWorkflowDocument, { input: { input: '   ' } }));
+    expect(error.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toContain('input.input');
+  });
+
+  it('keeps tenants apart', async () => {
+    const admin = stack.client(stack.adminKey);
+    const { createTenant } = await admin.request(CreateTenantDocument, { input: { name: 'Other Corp' } });
+    const other = stack.client(createTenant.secret);
+    const mine = await stack.client().request(WorkflowsDocument, { first: 5 });
+    const someId = mine.workflows.edges[0]!.node.id;
+    expect((await other.request(WorkflowDocument, { id: someId })).workflow).toBeNull();
+    expect((await other.request(WorkflowsDocument, { first: 5 })).workflows.edges).toEqual([]);
+    const forbidden = await errorOf(stack.client().request(CreateTenantDocument, { input: { name: 'Nope' } }));
+    expect(forbidden.code).toBe('FORBIDDEN');
+  });
+
+  it('keeps workflows across a restart of the platform', async () => {
+    const { workflows } = await stack.client().request(WorkflowsDocument, { first: 10, status: 'SUCCEEDED' });
+    const before = await stack.client().request(WorkflowDocument, { id: workflows.edges[0]!.node.id });
+    await stack.stop({ keepState: true });
+    stack = await startTestStack({ reuse: stack });
+    const after = await stack.client().request(WorkflowDocument, { id: before.workflow!.id });
+    expect(after.workflow?.status).toBe('SUCCEEDED');
+    expect(after.workflow?.output).toBe(before.workflow!.output);
+    expect(after.workflow?.events.length).toBe(before.workflow!.events.length);
+  });
+});

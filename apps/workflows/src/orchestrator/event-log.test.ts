@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '@switchyard/store';
+import { EventLog } from './event-log.ts';
+
+describe('EventLog', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const file = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'event-log-'));
+    dirs.push(dir);
+    return join(dir, 'workflows.db');
+  };
+
+  it('numbers events 1..n with no gap and no duplicate when several writers on two replicas append at once', async () => {
+    const filename = file();
+    const replicaA = new EventLog(new SqliteStore({ filename }));
+    const replicaB = new EventLog(new SqliteStore({ filename }));
+    const writes = Array.from({ length: 60 }, (_, i) => (i % 2 ? replicaA : replicaB).append('t1', 'w1', 'LANGGRAPH', { type: 'STEP_STARTED', step: `s${i}` }));
+    await Promise.all(writes);
+    const events = await replicaA.list('t1', 'w1', 0, 1000);
+    expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(new Set(events.map((e) => e.step)).size).toBe(60);
+  });
+
+  it('keeps each tenant to its own events and lists after a sequence', async () => {
+    const log = new EventLog(new SqliteStore({ filename: file() }));
+    for (let i = 0; i < 5; i++) await log.append('t1', 'w1', 'LANGGRAPH', { type: 'STEP_COMPLETED', step: String(i) });
+    expect(await log.list('t2', 'w1')).toEqual([]);
+    expect((await log.list('t1', 'w1', 3)).map((e) => e.sequence)).toEqual([4, 5]);
+  });
+
+  it('tells listeners about an event only after it is stored', async () => {
+    const log = new EventLog(new SqliteStore({ filename: file() }));
+    const seen: number[] = [];
+    log.onAppend('w1', (event) => {
+      void log.list('t1', 'w1', event.sequence - 1, 1).then((stored) => seen.push(stored[0]!.sequence));
+    });
+    await log.append('t1', 'w1', null, { type: 'WORKFLOW_STARTED' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toEqual([1]);
+  });
+});
