@@ -34,7 +34,7 @@ export function buildPlanAndExecuteGraph(llm: LlmClient, checkpointer: BaseCheck
   };
 
   return new StateGraph(PlanAndExecuteState)
-    .addNode('plan', (state) =>
+    .addNode('make_plan', (state) =>
       step('plan', async () => {
         const result = await callModel(
           llm,
@@ -61,7 +61,7 @@ export function buildPlanAndExecuteGraph(llm: LlmClient, checkpointer: BaseCheck
         return { plan };
       }),
     )
-    .addNode('execute', (state) =>
+    .addNode('execute_step', (state) =>
       step(`execute:${state.results.length + 1}`, async () => {
         const current = state.plan[state.results.length]!;
         const result = await callModel(
@@ -78,7 +78,7 @@ export function buildPlanAndExecuteGraph(llm: LlmClient, checkpointer: BaseCheck
         return { results: [result.content ?? ''] };
       }),
     )
-    .addNode('finalize', (state) =>
+    .addNode('write_answer', (state) =>
       step('finalize', async () => {
         const result = await callModel(
           llm,
@@ -94,10 +94,10 @@ export function buildPlanAndExecuteGraph(llm: LlmClient, checkpointer: BaseCheck
         return { output: result.content ?? '' };
       }),
     )
-    .addEdge(START, 'plan')
-    .addEdge('plan', 'execute')
-    .addConditionalEdges('execute', (state) => (state.results.length < state.plan.length ? 'execute' : 'finalize'), ['execute', 'finalize'])
-    .addEdge('finalize', END)
+    .addEdge(START, 'make_plan')
+    .addEdge('make_plan', 'execute_step')
+    .addConditionalEdges('execute_step', (state) => (state.results.length < state.plan.length ? 'execute_step' : 'write_answer'), ['execute_step', 'write_answer'])
+    .addEdge('write_answer', END)
     .compile({ checkpointer });
 }
 
