@@ -32,6 +32,8 @@ const MAX_DISPATCH_ATTEMPTS = 5;
  */
 export class WorkflowRunner {
   private readonly active = new Map<string, AbortController>();
+  /** Consecutive failures to reach the engine, per workflow: the backoff before the next try. */
+  private readonly unreachable = new Map<string, number>();
   private recoveryTimer: NodeJS.Timeout | undefined;
   private stopping = false;
 
@@ -131,30 +133,33 @@ export class WorkflowRunner {
         })
         .catch((error: unknown) => this.logger.warn({ err: error, workflowId }, 'lease renewal failed'));
     }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
+    let outcome: 'done' | 'retry-later' = 'done';
     try {
-      await this.runOnEngine(leased.doc, controller.signal);
+      outcome = await this.runOnEngine(leased.doc, controller.signal);
     } finally {
       clearInterval(renew);
       this.active.delete(workflowId);
-      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: null })).catch(() => undefined);
+      // A retry keeps the short lease it set, so the next attempt waits for its backoff.
+      if (outcome === 'done') await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: null })).catch(() => undefined);
     }
   }
 
-  private async runOnEngine(workflow: WorkflowDoc, signal: AbortSignal): Promise<void> {
+  private async runOnEngine(workflow: WorkflowDoc, signal: AbortSignal): Promise<'done' | 'retry-later'> {
     const { tenantId, id: workflowId, framework } = workflow;
     const engineUrl = this.options.engineUrls[framework];
     if (!engineUrl) {
       await this.finish(workflow, { status: 'FAILED', error: `No engine is configured for ${framework}.`, code: 'UNAVAILABLE' });
-      return;
+      return 'done';
     }
-    const started = await this.update(tenantId, workflowId, (doc) => ({ ...doc, status: 'RUNNING', dispatchAttempts: doc.dispatchAttempts + 1 }));
-    if (!started) return;
-    if (started.doc.dispatchAttempts > MAX_DISPATCH_ATTEMPTS) {
-      await this.finish(started.doc, { status: 'FAILED', error: `The ${framework} engine was dispatched ${MAX_DISPATCH_ATTEMPTS} times without finishing; giving up.`, code: 'UNAVAILABLE' });
-      return;
+    const started = await this.update(tenantId, workflowId, (doc) => ({ ...doc, status: 'RUNNING' }));
+    if (!started) return 'done';
+    if (started.doc.dispatchAttempts >= MAX_DISPATCH_ATTEMPTS) {
+      await this.finish(started.doc, { status: 'FAILED', error: `The ${framework} engine took this workflow ${MAX_DISPATCH_ATTEMPTS} times without finishing it; giving up.`, code: 'UNAVAILABLE' });
+      return 'done';
     }
     const context = { tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
     let result: EngineRunResult | null = null;
+    let accepted = false;
     try {
       const response = await fetch(new URL('/engine/runs', engineUrl), {
         method: 'POST',
@@ -163,6 +168,10 @@ export class WorkflowRunner {
         signal,
       });
       if (!response.ok || !response.body) throw new Error(`engine answered HTTP ${response.status}: ${await response.text()}`);
+      // Only runs the engine accepted count towards the limit; an engine that is down is waited for.
+      accepted = true;
+      this.unreachable.delete(workflowId);
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, dispatchAttempts: doc.dispatchAttempts + 1 }));
       const lines = createInterface({ input: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
       for await (const line of lines) {
         if (!line.trim()) continue;
@@ -173,18 +182,23 @@ export class WorkflowRunner {
     } catch (error) {
       if (signal.aborted) {
         this.logger.info({ workflowId, reason: String(signal.reason) }, 'engine run stopped');
-        return;
+        return 'done';
       }
-      // The engine is unreachable or the stream broke; the lease ends and the recovery loop retries.
-      this.logger.warn({ err: error, workflowId }, 'engine run interrupted; will retry');
-      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
-      return;
+      const failures = accepted ? 0 : (this.unreachable.get(workflowId) ?? 0) + 1;
+      if (!accepted) this.unreachable.set(workflowId, failures);
+      const retryInMs = Math.min(500 * 2 ** Math.min(failures, 6), 30_000);
+      this.logger.warn({ err: error, workflowId, retryInMs }, accepted ? 'engine run interrupted; will continue it' : 'engine unreachable; will retry');
+      // Letting the lease run out soon hands the workflow to the recovery loop of any replica.
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + retryInMs } }));
+      return 'retry-later';
     }
     if (!result) {
       this.logger.warn({ workflowId }, 'engine stream ended without a result; will retry');
-      return;
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
+      return 'retry-later';
     }
     await this.finish(started.doc, result);
+    return 'done';
   }
 
   private async finish(workflow: WorkflowDoc, result: EngineRunResult): Promise<void> {

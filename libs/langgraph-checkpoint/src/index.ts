@@ -1,0 +1,5 @@
+export {
+  StoreCheckpointSaver,
+  CHECKPOINT_COLLECTIONS,
+  type StoreCheckpointSaverOptions,
+} from './store-checkpoint-saver.ts';
