@@ -12,6 +12,7 @@ import {
 import { eventually, startTestStack, type TestStack } from '@switchyard/testkit';
 
 type Stack = TestStack & { contextSecret: string };
+type ErrorBody = { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
 
 async function waitForStatus(stack: Stack, id: string, statuses: string[]): Promise<NonNullable<WorkflowQuery['workflow']>> {
   const client = stack.client();
@@ -43,7 +44,7 @@ describe('walking skeleton through the gateway', () => {
   it('refuses requests without a valid key with UNAUTHENTICATED', async () => {
     const anonymous = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
     expect(anonymous.status).toBe(401);
-    expect((await anonymous.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await anonymous.json()) as ErrorBody).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const wrong = await errorOf(stack.client('sy_abcdefghijkm_notarealsecretnotarealsecret00').request(ViewerDocument));
     expect(wrong.code).toBe('UNAUTHENTICATED');
     expect(wrong.status).toBe(401);
@@ -52,7 +53,7 @@ describe('walking skeleton through the gateway', () => {
   it('refuses requests that bypass the gateway', async () => {
     const workflowsUrl = stack.supervisor.services.get('workflows')!.url;
     const direct = await fetch(workflowsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ workflows { edges { cursor } } }' }) });
-    const body = await direct.json();
+    const body = (await direct.json()) as ErrorBody;
     expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(body.data ?? null).toBeNull();
     const entities = await fetch(workflowsUrl, {
@@ -60,7 +61,7 @@ describe('walking skeleton through the gateway', () => {
       headers: { 'content-type': 'application/json', 'x-switchyard-context': 'forged.token.value' },
       body: JSON.stringify({ query: '{ _service { sdl } }' }),
     });
-    expect((await entities.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await entities.json()) as ErrorBody).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('knows who is calling', async () => {

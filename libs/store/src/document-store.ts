@@ -74,6 +74,12 @@ export interface Collection<T extends BaseDocument> {
 export interface CollectionOptions {
   /** Fields that queries filter or sort on; adapters may index them. */
   indexes?: string[];
+  /**
+   * Multi-field sort orders (the `orderBy` field lists) that queries use. Cosmos can only ORDER BY
+   * several fields through a matching composite index, so list each combination here; single fields
+   * in `indexes` are covered already. Directions may be all ascending or all descending.
+   */
+  compositeIndexes?: string[][];
 }
 
 export interface DocumentStore {

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { CosmosStore } from './cosmos-store.ts';
+import type { DocumentStore } from './document-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+
+export type * from './document-store.ts';
+export { CosmosStore, type CosmosStoreOptions } from './cosmos-store.ts';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
+
+export interface StoreEnv {
+  STORE_DRIVER?: 'sqlite' | 'cosmos';
+  /** Directory for SQLite files. */
+  dataDir: string;
+  /** The owning service's name: the SQLite file name, or the Cosmos container prefix. */
+  service: string;
+  COSMOS_ENDPOINT?: string;
+  COSMOS_KEY?: string;
+  COSMOS_DATABASE?: string;
+}
+
+/**
+ * Open the store a service is configured for: by default SQLite at `<dataDir>/<service>.db`; with
+ * STORE_DRIVER=cosmos, the Cosmos database COSMOS_DATABASE (default "switchyard") with containers
+ * named `<service>-<collection>`, so services sharing a database never share a container.
+ */
+export function createStoreFromEnv(env: StoreEnv): DocumentStore {
+  if (env.STORE_DRIVER !== 'cosmos') return new SqliteStore({ filename: join(env.dataDir, `${env.service}.db`) });
+  if (!env.COSMOS_ENDPOINT || !env.COSMOS_KEY) {
+    throw new Error('STORE_DRIVER=cosmos needs COSMOS_ENDPOINT and COSMOS_KEY.');
+  }
+  return new CosmosStore({
+    endpoint: env.COSMOS_ENDPOINT,
+    key: env.COSMOS_KEY,
+    databaseId: env.COSMOS_DATABASE ?? 'switchyard',
+    containerPrefix: `${env.service}-`,
+  });
+}
