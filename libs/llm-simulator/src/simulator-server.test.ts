@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { embedText } from './embeddings.ts';
+import { startSimulator, type RunningSimulator } from './simulator-server.ts';
+
+let sim: RunningSimulator;
+let origin: string;
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+  origin = new URL(sim.url).origin;
+});
+afterAll(() => sim.close());
+beforeEach(() => fetch(`${origin}/_simulator/reset`, { method: 'POST' }));
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const hello = { model: 'my-model', messages: [{ role: 'user', content: 'Say hello to the team' }] };
+
+describe('simulator server', () => {
+  it('starts on a free port and serves /v1/models', async () => {
+    expect(sim.port).toBeGreaterThan(0);
+    expect(sim.url).toBe(`http://127.0.0.1:${sim.port}/v1`);
+    const models = (await (await fetch(`${sim.url}/models`)).json()) as { data: Array<{ id: string }> };
+    expect(models.data.map((m) => m.id)).toContain('gpt-4o-mini');
+  });
+
+  it('answers chat completions in the OpenAI shape with usage, echoing the model', async () => {
+    const body = (await (await post('/v1/chat/completions', hello)).json()) as { usage: Record<string, number> };
+    expect(body).toMatchObject({ object: 'chat.completion', model: 'my-model', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant' } }] });
+    expect(body.usage['prompt_tokens']).toBe(3 + 3 + 5); // priming + message framing + 5 words
+    expect(body.usage['total_tokens']).toBe(body.usage['prompt_tokens']! + body.usage['completion_tokens']!);
+  });
+
+  it('streams SSE chunks ending in [DONE], with a usage chunk only when asked', async () => {
+    const events = async (extra: Record<string, unknown>) =>
+      (await (await post('/v1/chat/completions', { ...hello, stream: true, ...extra })).text()).split('\n\n').filter(Boolean);
+    const withUsage = await events({ stream_options: { include_usage: true } });
+    expect(withUsage.every((e) => e.startsWith('data: '))).toBe(true);
+    expect(withUsage.at(-1)).toBe('data: [DONE]');
+    const usageChunk = JSON.parse(withUsage.at(-2)!.slice(6));
+    expect(usageChunk.choices).toEqual([]);
+    expect(usageChunk.usage.completion_tokens).toBeGreaterThan(0);
+    const chunks = withUsage.slice(0, -2).map((e) => JSON.parse(e.slice(6)));
+    const text = chunks.map((c) => c.choices[0].delta.content ?? '').join('');
+    const whole = (await (await post('/v1/chat/completions', hello)).json()) as { choices: Array<{ message: { content: string } }> };
+    expect(text).toBe(whole.choices[0]!.message.content);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe('stop');
+    const without = await events({});
+    expect(without.some((e) => e.includes('"usage":{'))).toBe(false);
+  });
+
+  it('serves Azure deployment paths and records the auth style', async () => {
+    const res = await post('/openai/deployments/prod-gpt/chat/completions?api-version=2024-10-21', hello, { 'api-key': 'k' });
+    expect(((await res.json()) as { model: string }).model).toBe('prod-gpt');
+    const emb = await post('/openai/deployments/embedder/embeddings?api-version=2024-10-21', { input: 'x' }, { authorization: 'Bearer t' });
+    expect(((await emb.json()) as { model: string }).model).toBe('embedder');
+    expect(sim.stats().requests.map((r) => [r.endpoint, r.azure, r.auth])).toEqual([
+      ['chat', true, 'api-key'],
+      ['embeddings', true, 'bearer'],
+    ]);
+  });
+
+  it('returns float or base64 embeddings, with the requested dimensions', async () => {
+    const floats = (await (await post('/v1/embeddings', { model: 'e', input: ['alpha beta', 'gamma'], dimensions: 64 })).json()) as { data: Array<{ embedding: number[] }> };
+    expect(floats.data.map((d) => d.embedding.length)).toEqual([64, 64]);
+    const b64 = (await (await post('/v1/embeddings', { input: 'alpha beta', encoding_format: 'base64' })).json()) as { data: Array<{ embedding: string }> };
+    const decoded = Array.from(new Float32Array(new Uint8Array(Buffer.from(b64.data[0]!.embedding, 'base64')).buffer));
+    expect(decoded).toHaveLength(256);
+    decoded.forEach((v, i) => expect(v).toBeCloseTo(embedText('alpha beta')[i]!, 6));
+  });
+
+  it('injects scripted faults one per chat call, with Retry-After headers, and counts them', async () => {
+    expect((await post('/_simulator/faults', { faults: ['nope'] })).status).toBe(400);
+    await post('/_simulator/faults', { faults: ['429', '429:150', '503'] });
+    const first = await post('/v1/chat/completions', hello);
+    expect([first.status, first.headers.get('retry-after'), first.headers.get('retry-after-ms')]).toEqual([429, '1', null]);
+    const second = await post('/v1/chat/completions', hello);
+    expect([second.status, second.headers.get('retry-after'), second.headers.get('retry-after-ms')]).toEqual([429, '1', '150']);
+    expect((await post('/v1/chat/completions', hello)).status).toBe(503);
+    expect((await post('/v1/chat/completions', hello)).status).toBe(200);
+    expect(sim.stats()).toMatchObject({ chatCompletions: 4, faultsInjected: 3, pendingFaults: [] });
+  });
+
+  it('applies per-request faults and latency from headers', async () => {
+    expect((await post('/v1/embeddings', { input: 'x' }, { 'x-simulator-fault': '500' })).status).toBe(500);
+    const started = Date.now();
+    await post('/v1/chat/completions', hello, { 'x-simulator-latency-ms': '120' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+    await expect(post('/v1/chat/completions', hello, { 'x-simulator-fault': 'reset' })).rejects.toThrow();
+  });
+
+  it('spreads streamed chunks over time when asked', async () => {
+    const started = Date.now();
+    const res = await post('/v1/chat/completions', { ...hello, stream: true }, { 'x-simulator-chunk-delay-ms': '20' });
+    const headersAfter = Date.now() - started;
+    const chunks = (await res.text()).split('\n\n').filter(Boolean).length;
+    expect(headersAfter).toBeLessThan(100);
+    expect(Date.now() - started).toBeGreaterThanOrEqual((chunks - 4) * 20);
+  });
+
+  it('never answers a "timeout" fault, and close() still returns', async () => {
+    const other = await startSimulator();
+    const pending = fetch(`${other.url}/chat/completions`, { method: 'POST', headers: { 'x-simulator-fault': 'timeout' }, body: JSON.stringify(hello) });
+    const outcome = await Promise.race([pending.then(() => 'answered', () => 'failed'), new Promise((r) => setTimeout(() => r('waiting'), 200))]);
+    expect(outcome).toBe('waiting');
+    await other.close();
+    expect(await pending.then(() => 'answered', () => 'failed')).toBe('failed');
+  });
+
+  it('rejects malformed requests with OpenAI-style errors', async () => {
+    const res = await post('/v1/chat/completions', { messages: [] });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    expect((await fetch(`${origin}/v1/nope`)).status).toBe(404);
+  });
+
+  it('reports cached prompt tokens for a repeated long prefix, in 128-token steps', async () => {
+    const system = { role: 'system', content: 'policy '.repeat(1100) };
+    const ask = async (q: string) =>
+      ((await (await post('/v1/chat/completions', { messages: [system, { role: 'user', content: q }] })).json()) as { usage: { prompt_tokens_details: { cached_tokens: number } } }).usage.prompt_tokens_details.cached_tokens;
+    expect(await ask('first question')).toBe(0);
+    const cached = await ask('second question');
+    expect(cached).toBeGreaterThanOrEqual(1024);
+    expect(cached % 128).toBe(0);
+  });
+});
