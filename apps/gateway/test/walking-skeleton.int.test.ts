@@ -113,6 +113,9 @@ describe('walking skeleton through the gateway', () => {
     const error = await errorOf(stack.client().request(StartWorkflowDocument, { input: { input: '   ' } }));
     expect(error.code).toBe('BAD_USER_INPUT');
     expect(error.message).toContain('input.input');
+    const unavailable = await errorOf(stack.client().request(StartWorkflowDocument, { input: { input: 'Research competitors', framework: 'CREWAI' } }));
+    expect(unavailable.code).toBe('BAD_USER_INPUT');
+    expect(unavailable.message).toContain('CREWAI engine cannot run workflows now');
   });
 
   it('keeps tenants apart', async () => {

@@ -1,5 +1,6 @@
 import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
+import { EngineDirectory } from './orchestrator/engine-directory.ts';
 import { EventLog } from './orchestrator/event-log.ts';
 import { WorkflowManager } from './orchestrator/workflow-manager.ts';
 import { WorkflowRunner } from './orchestrator/workflow-runner.ts';
@@ -12,17 +13,17 @@ runSubgraphService({
   async build({ env, logger, tokens, store }) {
     const events = new EventLog(store);
     const selection = new ServiceClient(env.SWITCHYARD_SELECTION_URL, tokens);
+    const engines = new EngineDirectory(
+      { LANGGRAPH: env.SWITCHYARD_ENGINE_LANGGRAPH_URL, CREWAI: env.SWITCHYARD_ENGINE_CREWAI_URL, AUTOGEN: env.SWITCHYARD_ENGINE_AUTOGEN_URL },
+      tokens,
+    );
     let runner: WorkflowRunner | undefined;
-    const manager = new WorkflowManager(store, events, selection, () => runner!);
+    const manager = new WorkflowManager(store, events, selection, () => runner!, (framework, context) => engines.isAvailable(framework, context));
     runner = new WorkflowRunner(manager.workflows, events, tokens, logger, {
       replicaId: env.WORKFLOWS_REPLICA_ID,
       leaseMs: env.WORKFLOWS_LEASE_MS,
       recoveryIntervalMs: env.WORKFLOWS_RECOVERY_INTERVAL_MS,
-      engineUrls: {
-        LANGGRAPH: env.SWITCHYARD_ENGINE_LANGGRAPH_URL,
-        CREWAI: env.SWITCHYARD_ENGINE_CREWAI_URL,
-        AUTOGEN: env.SWITCHYARD_ENGINE_AUTOGEN_URL,
-      },
+      engineUrls: engines.urls,
     });
     const activeRunner = runner;
     return {

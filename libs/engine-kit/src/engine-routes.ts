@@ -28,6 +28,10 @@ export interface EngineRunIO {
  * orchestrator aborts the run; the engine's checkpoints let the next request continue it.
  */
 export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: ContextTokens, logger: Logger): void {
+  // The orchestrator asks this before it accepts a workflow for the engine.
+  app.get('/engine/info', requireTenantContext(tokens), (_req, res) => {
+    res.json({ available: true });
+  });
   app.post('/engine/runs', requireTenantContext(tokens), express.json({ limit: '5mb' }), async (req, res) => {
     const parsed = EngineRunRequest.safeParse(req.body);
     if (!parsed.success) {

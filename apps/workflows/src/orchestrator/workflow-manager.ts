@@ -23,8 +23,8 @@ import type { IdempotencyDoc, RecommendationSnapshot, WorkflowDoc } from './work
 const MAX_INPUT = 100_000;
 const MAX_DEFINITION_BYTES = 256_000;
 
-/** Engines that can run workflows in this release; the others are refused with a clear error. */
-export const AVAILABLE_FRAMEWORKS: readonly Framework[] = ['LANGGRAPH'];
+/** Says whether an engine can take workflows now (it serves the engine protocol). */
+export type EngineAvailability = (framework: Framework, context: TenantContext) => Promise<boolean>;
 
 const StartWorkflowInput = z.object({
   input: z.string(),
@@ -54,6 +54,7 @@ export class WorkflowManager {
     private readonly events: EventLog,
     private readonly selection: ServiceClient,
     private readonly runner: () => WorkflowRunner,
+    private readonly engineAvailable: EngineAvailability,
   ) {
     this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt'] });
     this.idempotency = store.collection<IdempotencyDoc>('idempotency_keys');
@@ -128,13 +129,14 @@ export class WorkflowManager {
       framework = recommendation.framework;
     }
     let fallbackNote: string | null = null;
-    if (!AVAILABLE_FRAMEWORKS.includes(framework)) {
-      if (input.framework) {
+    if (!(await this.engineAvailable(framework, context))) {
+      if (input.framework || !(await this.engineAvailable('LANGGRAPH', context))) {
         if (input.idempotencyKey) await this.idempotency.delete(tenantId, input.idempotencyKey);
-        throw new BadUserInputError(`The ${framework} engine cannot run workflows yet; available: ${AVAILABLE_FRAMEWORKS.join(', ')}.`, { field: 'input.framework' });
+        throw new BadUserInputError(`The ${framework} engine cannot run workflows now; name another framework or retry later.`, { field: 'input.framework' });
       }
-      fallbackNote = `recommended ${framework} cannot run workflows yet; running on ${AVAILABLE_FRAMEWORKS[0]}`;
-      framework = AVAILABLE_FRAMEWORKS[0]!;
+      // The blueprint's default engine takes the work when the recommended one cannot.
+      fallbackNote = `the recommended ${framework} engine cannot run workflows now; running on LANGGRAPH`;
+      framework = 'LANGGRAPH';
     }
 
     const now = new Date().toISOString();

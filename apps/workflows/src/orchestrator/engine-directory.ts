@@ -1,0 +1,38 @@
+import { CONTEXT_HEADER, type Framework, type TenantContext } from '@switchyard/contracts';
+import type { ContextTokens } from '@switchyard/service-kit';
+
+const CACHE_MS = 5000;
+
+/**
+ * Where each engine is and whether it can take workflows now, asked of the engine itself
+ * (GET /engine/info) and remembered for a few seconds.
+ */
+export class EngineDirectory {
+  private readonly known = new Map<Framework, { available: boolean; until: number }>();
+
+  constructor(
+    readonly urls: Partial<Record<Framework, string>>,
+    private readonly tokens: ContextTokens,
+  ) {}
+
+  async isAvailable(framework: Framework, context: TenantContext): Promise<boolean> {
+    if (framework === 'HYBRID') return false;
+    const cached = this.known.get(framework);
+    if (cached && cached.until > Date.now()) return cached.available;
+    const url = this.urls[framework];
+    let available = false;
+    if (url) {
+      try {
+        const response = await fetch(new URL('/engine/info', url), {
+          headers: { [CONTEXT_HEADER]: await this.tokens.sign(context) },
+          signal: AbortSignal.timeout(3000),
+        });
+        available = response.ok && ((await response.json()) as { available?: boolean }).available === true;
+      } catch {
+        available = false;
+      }
+    }
+    this.known.set(framework, { available, until: Date.now() + CACHE_MS });
+    return available;
+  }
+}
