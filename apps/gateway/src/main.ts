@@ -6,7 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError, getOperationAST, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, print, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
@@ -21,7 +21,7 @@ import {
 } from '@switchyard/service-kit';
 import { Authenticator } from './auth/authenticator.ts';
 import { readEnv } from './env.ts';
-import { forwardSubscription } from './subscriptions/subscription-forwarder.ts';
+import { FederatedSubscriptions, UpstreamConnections } from './subscriptions/federated-subscriptions.ts';
 
 interface GatewayContext {
   tenant: TenantContext;
@@ -38,17 +38,23 @@ async function main() {
     return url;
   };
 
-  const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(env.SUPERGRAPH_PATH, 'utf8'),
-    buildService: ({ name }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
-        url: subgraphUrl(name),
-        fetcher: fetch,
-        async willSendRequest({ request, context }) {
-          request.http?.headers.set(CONTEXT_HEADER, await tokens.sign(context.tenant));
-        },
-      }),
-  });
+  const supergraphSdl = readFileSync(env.SUPERGRAPH_PATH, 'utf8');
+  const dataSources: Record<string, RemoteGraphQLDataSource<GatewayContext>> = {};
+  const dataSourceFor = (name: string) =>
+    (dataSources[name] ??= new RemoteGraphQLDataSource<GatewayContext>({
+      url: subgraphUrl(name),
+      fetcher: fetch,
+      async willSendRequest({ request, context }) {
+        request.http?.headers.set(CONTEXT_HEADER, await tokens.sign(context.tenant));
+      },
+    }));
+  const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name }) => dataSourceFor(name) });
+  const subscriptions = new FederatedSubscriptions(
+    supergraphSdl,
+    new Proxy(dataSources, { get: (_target, name: string) => dataSourceFor(name) }),
+    logger,
+    { queueCapacity: env.SUBSCRIPTION_QUEUE_CAPACITY },
+  );
 
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -61,27 +67,33 @@ async function main() {
   httpServer.keepAliveTimeout = 65_000;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext }>(
+  const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext; upstream?: UpstreamConnections }>(
     {
       schema: () => apiSchema!,
       onConnect: async (ctx) => {
         try {
           const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
           ctx.extra.tenant = await auth.authenticate(authorization);
+          ctx.extra.upstream = new UpstreamConnections(subgraphUrl, tokens, ctx.extra.tenant);
           return true;
         } catch {
           return false;
         }
       },
-      subscribe: (args) =>
-        forwardSubscription(
-          subgraphUrl('workflows'),
-          tokens,
-          (args.contextValue as GatewayContext).tenant,
+      onClose: async (ctx) => {
+        await ctx.extra.upstream?.dispose();
+      },
+      subscribe: (args) => {
+        const context = args.contextValue as GatewayContext & { upstream: UpstreamConnections };
+        return subscriptions.subscribe(
+          context.upstream,
+          context,
           args.document,
-          args.variableValues as Record<string, unknown> | undefined,
-          args.operationName,
-        ),
+          print(args.document),
+          (args.variableValues ?? {}) as Record<string, unknown>,
+          args.operationName ?? undefined,
+        );
+      },
       execute: async (args) => {
         const operation = getOperationAST(args.document, args.operationName);
         const response = await apollo.executeOperation(
@@ -91,7 +103,7 @@ async function main() {
         if (response.body.kind !== 'single') throw new GraphQLError(`Incremental delivery is not supported for ${operation?.operation ?? 'this operation'}.`);
         return response.body.singleResult as never;
       },
-      context: (ctx) => ({ tenant: ctx.extra.tenant }),
+      context: (ctx) => ({ tenant: ctx.extra.tenant, upstream: ctx.extra.upstream }),
     },
     wsServer,
   );

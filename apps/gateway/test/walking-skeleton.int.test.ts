@@ -6,6 +6,7 @@ import {
   ViewerDocument,
   WorkflowDocument,
   WorkflowEventsDocument,
+  WorkflowProgressDocument,
   WorkflowsDocument,
   type WorkflowQuery,
 } from '@switchyard/client';
@@ -94,6 +95,33 @@ describe('walking skeleton through the gateway', () => {
     expect(state.tenantId).toBe(stack.tenantId);
     expect(workflow.tenant.id).toBe(stack.tenantId);
     expect(workflow.cost.modelCalls).toBe(0);
+  });
+
+  it('resolves fields of other subgraphs on every subscription event, replays after a sequence, and keeps tenants apart', async () => {
+    const client = stack.client();
+    const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: 'Triage ticket 42', framework: 'LANGGRAPH' } });
+    const events = [];
+    for await (const { workflowEvents } of client.subscribe(WorkflowProgressDocument, { workflowId: startWorkflow.id })) events.push(workflowEvents);
+    expect(events.length).toBeGreaterThan(3);
+    for (const event of events) {
+      expect(event.workflow.id).toBe(startWorkflow.id);
+      expect(event.workflow.tenant.name).toBe('Dev tenant');
+      expect(event.workflow.cost.totalUsd).toBe(0);
+    }
+    expect(events.at(-1)!.workflow.status).toBe('SUCCEEDED');
+    const replay = [];
+    for await (const { workflowEvents } of client.subscribe(WorkflowEventsDocument, { workflowId: startWorkflow.id, afterSequence: 3 })) replay.push(workflowEvents.sequence);
+    expect(replay).toEqual(events.slice(3).map((e) => e.sequence));
+    await client.close();
+
+    const admin = stack.client(stack.adminKey);
+    const { createTenant } = await admin.request(CreateTenantDocument, { input: { name: 'Eavesdropper' } });
+    const other = stack.client(createTenant.secret);
+    const denied = await errorOf((async () => {
+      for await (const _ of other.subscribe(WorkflowEventsDocument, { workflowId: startWorkflow.id })) throw new Error('received another tenant\'s event');
+    })());
+    expect(denied.code).toBe('NOT_FOUND');
+    await other.close();
   });
 
   it('asks the recommender when no framework is named, and pages workflows newest first', async () => {

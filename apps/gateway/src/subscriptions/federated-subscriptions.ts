@@ -1,0 +1,164 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
+import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
+import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
+import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import { BoundedQueue } from './bounded-queue.ts';
+
+/** The data of one subscription event, handed to the query plan as if a subgraph had fetched it. */
+const EVENT_SOURCE = '__subscription_event__';
+
+export interface SubscriptionOptions {
+  /** Events that may wait for a slow subscriber before it is dropped. */
+  queueCapacity: number;
+}
+
+/** One client connection's upstream graphql-ws connections, one per subgraph, opened on first use. */
+export class UpstreamConnections {
+  private readonly clients = new Map<string, Client>();
+  constructor(
+    private readonly urls: (serviceName: string) => string,
+    private readonly tokens: ContextTokens,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  get(serviceName: string): Client {
+    let client = this.clients.get(serviceName);
+    if (!client) {
+      client = createClient({
+        url: this.urls(serviceName).replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: async () => ({ [CONTEXT_HEADER]: await this.tokens.sign(this.tenant) }),
+        lazy: true,
+        lazyCloseTimeout: 1000,
+        retryAttempts: 3,
+      });
+      this.clients.set(serviceName, client);
+    }
+    return client;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((client) => client.dispose()));
+    this.clients.clear();
+  }
+}
+
+/**
+ * Executes subscriptions across subgraphs, which @apollo/gateway plans but refuses to run. The
+ * query planner splits a subscription into a SubscriptionNode: `primary`, the subscription fetch on
+ * the subgraph that owns the root field, and `rest`, the fetches that resolve the other subgraphs'
+ * fields of each event. The primary runs over graphql-ws on its subgraph; every event it yields is
+ * fed to the gateway's own executeQueryPlan as the result of a first fetch, followed by `rest`, so a
+ * subscriber may select any field of the supergraph on each event.
+ */
+export class FederatedSubscriptions {
+  private readonly apiSchema: Schema;
+  private readonly schema: GraphQLSchema;
+  private readonly supergraphSchema: GraphQLSchema;
+  private readonly planner: QueryPlanner;
+  private readonly plans = new Map<string, QueryPlan>();
+
+  constructor(
+    supergraphSdl: string,
+    private readonly serviceMap: ServiceMap,
+    private readonly logger: Logger,
+    private readonly options: SubscriptionOptions,
+  ) {
+    const supergraph = Supergraph.build(supergraphSdl);
+    this.apiSchema = supergraph.apiSchema();
+    this.schema = this.apiSchema.toGraphQLJSSchema();
+    this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
+    this.planner = new QueryPlanner(supergraph);
+  }
+
+  subscribe(
+    upstream: UpstreamConnections,
+    context: { tenant: TenantContext },
+    document: DocumentNode,
+    query: string,
+    variables: Record<string, unknown>,
+    operationName: string | undefined,
+  ): AsyncIterableIterator<ExecutionResult> {
+    const plan = this.planFor(document, query, operationName);
+    const node = plan.node;
+    if (node?.kind !== 'Subscription') {
+      throw new GraphQLError('Only subscription operations run here.');
+    }
+    const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
+    const primary = node.primary;
+    const primaryVariables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in variables).map((name) => [name, variables[name]]));
+    const queue = new BoundedQueue<ExecutionResult>(this.options.queueCapacity);
+    const unsubscribe = upstream.get(primary.serviceName).subscribe<Record<string, unknown>>(
+      { query: primary.operation, variables: primaryVariables, operationName: primary.operationName ?? undefined },
+      {
+        next: (result) => queue.push(result as ExecutionResult),
+        error: (error) => {
+          queue.push({ errors: [toGraphQLError(error)] });
+          queue.end();
+        },
+        complete: () => queue.end(),
+      },
+    );
+    const requestContext = {
+      request: { query, variables, operationName },
+      context,
+      logger: this.logger,
+      metrics: {},
+      cache: undefined,
+    } as unknown as Parameters<typeof executeQueryPlan>[2];
+
+    const resolveEvent = async (event: ExecutionResult): Promise<ExecutionResult> => {
+      if (!event.data) return event;
+      const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data as Record<string, unknown> }) };
+      const perEvent: QueryPlan = {
+        kind: 'QueryPlan',
+        node: { kind: 'Sequence', nodes: [{ ...primary, serviceName: EVENT_SOURCE } as FetchNode, ...(node.rest ? [node.rest as PlanNode] : [])] },
+      };
+      const result = await executeQueryPlan(perEvent, { ...this.serviceMap, [EVENT_SOURCE]: eventSource }, requestContext, operationContext, this.supergraphSchema, this.apiSchema);
+      return event.errors?.length ? { ...result, errors: [...(event.errors ?? []), ...(result.errors ?? [])] } : result;
+    };
+
+    const results = async function* (): AsyncGenerator<ExecutionResult> {
+      try {
+        for await (const event of queue) yield await resolveEvent(event);
+        if (queue.overflowed) {
+          yield {
+            errors: [
+              new GraphQLError('This subscriber fell too far behind and was dropped; resubscribe with afterSequence set to the last sequence you received.', {
+                extensions: { code: ErrorCode.RATE_LIMITED, reason: 'SLOW_SUBSCRIBER' },
+              }),
+            ],
+          };
+        }
+      } finally {
+        unsubscribe();
+      }
+    };
+    return results();
+  }
+
+  private planFor(document: DocumentNode, query: string, operationName: string | undefined): QueryPlan {
+    const key = `${operationName ?? ''}\n${query}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      const operation = operationFromDocument(this.apiSchema, document, { operationName });
+      plan = this.planner.buildQueryPlan(operation);
+      if (this.plans.size > 1000) this.plans.clear();
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+}
+
+function toGraphQLError(error: unknown): GraphQLError {
+  if (Array.isArray(error) && error[0]?.message) {
+    const first = error[0] as { message: string; extensions?: Record<string, unknown> };
+    return new GraphQLError(first.message, { extensions: first.extensions });
+  }
+  if (error instanceof Error) return new GraphQLError(`The subscription's source failed: ${error.message}`, { extensions: { code: ErrorCode.UNAVAILABLE } });
+  return new GraphQLError('The subscription source closed unexpectedly; resubscribe with afterSequence.', { extensions: { code: ErrorCode.UNAVAILABLE } });
+}
