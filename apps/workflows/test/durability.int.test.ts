@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StartWorkflowDocument, WorkflowDocument } from '@switchyard/client';
+import { CancelWorkflowDocument, StartWorkflowDocument, WorkflowDocument } from '@switchyard/client';
+import { ContextTokens, ServiceClient } from '@switchyard/service-kit';
 import { eventually, startTestStack, type TestStack } from '@switchyard/testkit';
 import type { ServiceName } from '@switchyard/stack';
 
@@ -43,4 +44,49 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
       expect(workflow.events.filter((e) => e.type === 'MODEL_CALL' && e.step === 'plan')).toHaveLength(1);
     });
   }
+
+  it('cancels a running workflow: the engine and its model calls stop', async () => {
+    const client = stack.client();
+    const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: 'Long analysis to cancel', framework: 'LANGGRAPH' } });
+    await eventually(async () => {
+      const { workflow } = await client.request(WorkflowDocument, { id: startWorkflow.id });
+      return workflow?.events.some((e) => e.type === 'MODEL_CALL') ? true : undefined;
+    }, 30_000, 50);
+    const { cancelWorkflow } = await client.request(CancelWorkflowDocument, { id: startWorkflow.id });
+    expect(cancelWorkflow.status).toBe('CANCELLED');
+    const { workflow: right } = await client.request(WorkflowDocument, { id: startWorkflow.id });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { workflow: later } = await client.request(WorkflowDocument, { id: startWorkflow.id });
+    expect(later!.status).toBe('CANCELLED');
+    expect(later!.events.at(-1)!.type).toBe('WORKFLOW_CANCELLED');
+    expect(later!.events.length).toBe(right!.events.length);
+    expect(later!.events.some((e) => e.type === 'STEP_COMPLETED' && e.step === 'finalize')).toBe(false);
+  });
+
+  it('hands a dead replica\'s workflows to another replica when their leases expire', async () => {
+    const replica = await stack.supervisor.addReplica('workflows');
+    const client = stack.client();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: `Replica handover ${i}`, framework: 'LANGGRAPH' } });
+      ids.push(startWorkflow.id);
+    }
+    // The gateway talks to the first replica, which took the leases; it now dies for good.
+    stack.supervisor.kill('workflows', 'SIGKILL', { restart: false });
+    const survivor = new ServiceClient(stack.supervisor.services.get(replica)!.url, new ContextTokens(stack.contextSecret));
+    const tenant = { tenantId: stack.tenantId, role: 'VIEWER' as const, keyId: null, subject: 'test' };
+    for (const id of ids) {
+      const workflow = await eventually(async () => {
+        const { workflow } = await survivor.request<{ workflow: { status: string; events: { sequence: number; type: string; step: string | null }[] } }>(
+          'query($id: ID!) { workflow(id: $id) { status events { sequence type step } } }',
+          { id },
+          tenant,
+        );
+        return ['SUCCEEDED', 'FAILED'].includes(workflow.status) ? workflow : undefined;
+      }, 60_000, 200);
+      expect(workflow.status).toBe('SUCCEEDED');
+      expect(workflow.events.map((e) => e.sequence)).toEqual(workflow.events.map((_, i) => i + 1));
+      expect(workflow.events.filter((e) => e.type === 'MODEL_CALL' && e.step === 'plan')).toHaveLength(1);
+    }
+  });
 });

@@ -27,11 +27,15 @@ export interface StackOptions {
 }
 
 export interface ServiceHandle {
-  name: ServiceName;
+  /** 'workflows' for the first process of a service, 'workflows#2' for a further replica. */
+  name: string;
+  service: ServiceName;
   port: number;
   url: string;
   child: ChildProcess | null;
   restarts: number;
+  /** Set by kill(..., { restart: false }): the next exit is final. */
+  stayDown?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -55,9 +59,9 @@ function urlFor(name: ServiceName, port: number): string {
  * unexpectedly, and stopped with SIGTERM (then SIGKILL) on stop().
  */
 export class ServiceSupervisor {
-  readonly services = new Map<ServiceName, ServiceHandle>();
+  readonly services = new Map<string, ServiceHandle>();
   private stopping = false;
-  private readonly readyWaiters = new Map<ServiceName, Array<() => void>>();
+  private readonly readyWaiters = new Map<string, Array<() => void>>();
   private baseEnv: Record<string, string> = {};
 
   constructor(private readonly options: StackOptions) {}
@@ -72,7 +76,7 @@ export class ServiceSupervisor {
     const selected = SERVICES.filter((s) => !this.options.only || this.options.only.includes(s.name));
     for (const service of selected) {
       const port = this.options.ports === 'fixed' ? service.port : await freePort();
-      this.services.set(service.name, { name: service.name, port, url: urlFor(service.name, port), child: null, restarts: 0 });
+      this.services.set(service.name, { name: service.name, service: service.name, port, url: urlFor(service.name, port), child: null, restarts: 0 });
     }
     const urls = Object.fromEntries(
       [...this.services.values()].filter((s) => s.name !== 'llm-simulator').map((s) => [`SWITCHYARD_${s.name.toUpperCase().replace(/-/g, '_')}_URL`, s.url]),
@@ -94,10 +98,21 @@ export class ServiceSupervisor {
     }
   }
 
-  private envFor(name: ServiceName): NodeJS.ProcessEnv {
+  /** Start one more process of a service (another replica on its own port, same data); resolves with its name when ready. */
+  async addReplica(service: ServiceName): Promise<string> {
+    const count = [...this.services.values()].filter((s) => s.service === service).length;
+    const name = `${service}#${count + 1}`;
+    const port = await freePort();
+    this.services.set(name, { name, service, port, url: urlFor(service, port), child: null, restarts: 0 });
+    await this.spawn(name);
+    return name;
+  }
+
+  private envFor(name: string): NodeJS.ProcessEnv {
     const handle = this.services.get(name)!;
+    const service = handle.service;
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.baseEnv, PORT: String(handle.port) };
-    if (name === 'tenants') {
+    if (service === 'tenants') {
       if (this.options.adminKey) env.SWITCHYARD_BOOTSTRAP_ADMIN_KEY = this.options.adminKey;
       if (this.options.devKey) env.SWITCHYARD_BOOTSTRAP_DEV_KEY = this.options.devKey;
       if (this.options.devTenant) env.SWITCHYARD_BOOTSTRAP_DEV_TENANT = this.options.devTenant;
@@ -105,11 +120,11 @@ export class ServiceSupervisor {
     return env;
   }
 
-  private spawn(name: ServiceName): Promise<void> {
+  private spawn(name: string): Promise<void> {
     const handle = this.services.get(name)!;
     const { stateDir } = this.options;
     const log = openSync(join(stateDir, 'logs', `${name}.log`), 'a');
-    const child = fork(join(ROOT, 'apps', name, 'src', 'main.ts'), [], {
+    const child = fork(join(ROOT, 'apps', handle.service, 'src', 'main.ts'), [], {
       cwd: ROOT,
       env: this.envFor(name),
       execArgv: ['--import', 'tsx'],
@@ -134,6 +149,10 @@ export class ServiceSupervisor {
         rmSync(join(stateDir, 'run', `${name}.pid`), { force: true });
         if (this.stopping) return;
         const why = `${name} exited (${signal ?? `code ${code}`})`;
+        if (handle.stayDown) {
+          this.options.onEvent?.(`${why}; left down on request`);
+          return;
+        }
         if (!ready && handle.restarts >= 3) {
           reject(new Error(`${why} before it was ready; see ${join(stateDir, 'logs', `${name}.log`)}`));
           return;
@@ -155,7 +174,7 @@ export class ServiceSupervisor {
   }
 
   /** Resolve when the service (re)announces readiness. */
-  waitReady(name: ServiceName): Promise<void> {
+  waitReady(name: string): Promise<void> {
     return new Promise((resolveReady) => {
       const waiters = this.readyWaiters.get(name) ?? [];
       waiters.push(resolveReady);
@@ -164,8 +183,11 @@ export class ServiceSupervisor {
   }
 
   /** Kill a service the hard way (as a crash would); it is restarted when restart is on. */
-  kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): void {
-    this.services.get(name)?.child?.kill(signal);
+  kill(name: string, signal: NodeJS.Signals = 'SIGKILL', options: { restart?: boolean } = {}): void {
+    const handle = this.services.get(name);
+    if (!handle) return;
+    if (options.restart === false) handle.stayDown = true;
+    handle.child?.kill(signal);
   }
 
   async stop(): Promise<void> {

@@ -176,6 +176,7 @@ export class WorkflowRunner {
       for await (const line of lines) {
         if (!line.trim()) continue;
         const message = EngineStreamMessage.parse(JSON.parse(line));
+        if (signal.aborted) break;
         if (message.kind === 'event') await this.events.append(tenantId, workflowId, framework, message.event);
         else result = message.result;
       }
