@@ -30,6 +30,15 @@ export interface WorkflowDoc {
   /** Which replica drives the workflow, until when; taken and renewed by conditional writes. */
   lease: { owner: string; expiresAt: number } | null;
   dispatchAttempts: number;
+  /** For HYBRID workflows: which stage runs next and what earlier stages produced. */
+  hybrid?: HybridProgress | null;
+}
+
+export interface HybridProgress {
+  nextStage: number;
+  /** The stage that announced STAGE_STARTED, so a continued stage does not announce it twice. */
+  startedStage: number | null;
+  outputs: Record<string, string>;
 }
 
 export type EventDoc = WorkflowEventRecord;

@@ -17,6 +17,7 @@ import {
 import type { Collection, DocumentStore, Stored } from '@switchyard/store';
 import { requireRole, requireTenant, type ServiceClient } from '@switchyard/service-kit';
 import type { EventLog } from './event-log.ts';
+import { parseHybridDefinition } from './hybrid-plan.ts';
 import type { WorkflowRunner } from './workflow-runner.ts';
 import type { IdempotencyDoc, RecommendationSnapshot, WorkflowDoc } from './workflow-documents.ts';
 
@@ -129,16 +130,16 @@ export class WorkflowManager {
       framework = recommendation.framework;
     }
     let fallbackNote: string | null = null;
-    if (!(await this.engineAvailable(framework, context))) {
-      if (input.framework || !(await this.engineAvailable('LANGGRAPH', context))) {
+    const missing = await this.unavailableEngines(framework, definition, context);
+    if (missing.length > 0) {
+      if (input.framework || (await this.unavailableEngines('LANGGRAPH', null, context)).length > 0) {
         if (input.idempotencyKey) await this.idempotency.delete(tenantId, input.idempotencyKey);
-        throw new BadUserInputError(`The ${framework} engine cannot run workflows now; name another framework or retry later.`, { field: 'input.framework' });
+        throw new BadUserInputError(`The ${missing.join(' and ')} engine cannot run workflows now; name another framework or retry later.`, { field: 'input.framework' });
       }
       // The blueprint's default engine takes the work when the recommended one cannot.
       fallbackNote = `the recommended ${framework} engine cannot run workflows now; running on LANGGRAPH`;
       framework = 'LANGGRAPH';
     }
-
     const now = new Date().toISOString();
     const state: UniversalAgentState = {
       tenantId,
@@ -180,6 +181,7 @@ export class WorkflowManager {
       updatedAt: now,
       lease: null,
       dispatchAttempts: 0,
+      hybrid: framework === 'HYBRID' ? { nextStage: 0, startedStage: null, outputs: {} } : null,
     };
     await this.workflows.create(doc);
     await this.events.append(tenantId, id, framework, { type: WorkflowEventType.WORKFLOW_STARTED, message: text.slice(0, 500) });
@@ -230,6 +232,13 @@ export class WorkflowManager {
     requireRole(context, 'VIEWER', 'Reading workflow events');
     if (context.tenantId !== workflow.tenantId) return [];
     return this.events.list(workflow.tenantId, workflow.id, afterSequence ?? 0, first ?? 500);
+  }
+
+  /** The engines a workflow on `framework` needs that cannot take work now (every stage's, for HYBRID). */
+  private async unavailableEngines(framework: Framework, definition: unknown, context: TenantContext): Promise<Framework[]> {
+    const needed: Framework[] = framework === 'HYBRID' ? [...new Set(parseHybridDefinition(definition).stages.map((stage) => stage.framework))] : [framework];
+    const answers = await Promise.all(needed.map(async (f) => ((await this.engineAvailable(f, context)) ? null : f)));
+    return answers.filter((f): f is Framework => f !== null);
   }
 
   /** Apply a change with optimistic concurrency; `change` returning null leaves the document as it is. */

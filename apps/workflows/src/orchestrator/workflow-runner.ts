@@ -6,13 +6,17 @@ import {
   PreconditionFailedError,
   WorkflowEventType,
   isTerminalStatus,
+  FRAMEWORK_WORKFLOW_TYPE,
+  type EngineEvent,
   type EngineRunResult,
   type Framework,
+  type UniversalAgentState,
 } from '@switchyard/contracts';
 import type { Collection, Stored } from '@switchyard/store';
 import type { ContextTokens, Logger } from '@switchyard/service-kit';
 import type { EventLog } from './event-log.ts';
-import type { WorkflowDoc } from './workflow-documents.ts';
+import type { HybridProgress, WorkflowDoc } from './workflow-documents.ts';
+import { hybridHints, parseHybridDefinition, stageApplies, stageInput, type HybridContext } from './hybrid-plan.ts';
 
 export interface RunnerOptions {
   replicaId: string;
@@ -146,17 +150,101 @@ export class WorkflowRunner {
 
   private async runOnEngine(workflow: WorkflowDoc, signal: AbortSignal): Promise<'done' | 'retry-later'> {
     const { tenantId, id: workflowId, framework } = workflow;
-    const engineUrl = this.options.engineUrls[framework];
-    if (!engineUrl) {
-      await this.finish(workflow, { status: 'FAILED', error: `No engine is configured for ${framework}.`, code: 'UNAVAILABLE' });
-      return 'done';
-    }
     const started = await this.update(tenantId, workflowId, (doc) => ({ ...doc, status: 'RUNNING' }));
     if (!started) return 'done';
     if (started.doc.dispatchAttempts >= MAX_DISPATCH_ATTEMPTS) {
       await this.finish(started.doc, { status: 'FAILED', error: `The ${framework} engine took this workflow ${MAX_DISPATCH_ATTEMPTS} times without finishing it; giving up.`, code: 'UNAVAILABLE' });
       return 'done';
     }
+    if (framework === 'HYBRID') return this.runHybrid(started.doc, signal);
+    const outcome = await this.callEngine(started.doc, framework, started.doc.state, started.doc.definition, started.doc.pendingResume?.value, signal, (event) => event);
+    if (outcome.kind !== 'result') return outcome.kind === 'stopped' ? 'done' : 'retry-later';
+    await this.finish(started.doc, outcome.result);
+    return 'done';
+  }
+
+  /**
+   * Run the stages of a HYBRID workflow one after another, each on its engine with its own
+   * checkpoint thread, carrying outputs forward through the universal state. Progress is stored
+   * after every stage, so a crash continues with the stage that was running.
+   */
+  private async runHybrid(workflow: WorkflowDoc, signal: AbortSignal): Promise<'done' | 'retry-later'> {
+    const { tenantId, id: workflowId } = workflow;
+    const plan = parseHybridDefinition(workflow.definition);
+    let doc = workflow;
+    const progress: HybridProgress = doc.hybrid ?? { nextStage: 0, startedStage: null, outputs: {} };
+    const context: HybridContext = { input: doc.input, hints: hybridHints(doc.input, doc.state.workflowConfig), outputs: progress.outputs };
+    let lastOutput = '';
+    for (let index = progress.nextStage; index < plan.stages.length; index++) {
+      const stage = plan.stages[index]!;
+      if (!stageApplies(stage, context)) {
+        await this.events.append(tenantId, workflowId, stage.framework, { type: 'STAGE_SKIPPED', step: stage.name, message: `Condition not met: ${JSON.stringify(stage.when)}` });
+        const saved = await this.update(tenantId, workflowId, (current) => ({ ...current, hybrid: { ...progress, nextStage: index + 1 } }));
+        if (!saved) return 'done';
+        progress.nextStage = index + 1;
+        continue;
+      }
+      if (progress.startedStage !== index) {
+        await this.events.append(tenantId, workflowId, stage.framework, { type: 'STAGE_STARTED', step: stage.name, message: `${stage.name} on ${stage.framework}` });
+        progress.startedStage = index;
+        const saved = await this.update(tenantId, workflowId, (current) => ({ ...current, hybrid: { ...progress } }));
+        if (!saved) return 'done';
+        doc = saved.doc;
+      }
+      const stageState = {
+        ...doc.state,
+        workflowId: `${workflowId}~${stage.name}`,
+        selectedFramework: stage.framework,
+        workflowType: FRAMEWORK_WORKFLOW_TYPE[stage.framework],
+        userInput: stageInput(stage, context),
+      };
+      const resume = doc.pendingResume?.value;
+      const outcome = await this.callEngine(doc, stage.framework, stageState, stage.definition ?? null, resume, signal, (event) => ({
+        ...event,
+        step: event.step ? `${stage.name}/${event.step}` : stage.name,
+      }));
+      if (outcome.kind !== 'result') return outcome.kind === 'stopped' ? 'done' : 'retry-later';
+      const { result } = outcome;
+      if (result.status !== 'SUCCEEDED') {
+        await this.finish(doc, result, stage.framework);
+        return 'done';
+      }
+      lastOutput = result.output;
+      context.outputs[stage.name] = result.output;
+      progress.nextStage = index + 1;
+      const saved = await this.update(tenantId, workflowId, (current) => ({
+        ...current,
+        pendingResume: null,
+        hybrid: { ...progress, outputs: { ...context.outputs } },
+        state: {
+          ...current.state,
+          stepsCompleted: [...current.state.stepsCompleted, stage.name],
+          currentStep: stage.name,
+          frameworkStates: { ...current.state.frameworkStates, [stage.framework]: { ...(current.state.frameworkStates[stage.framework] ?? {}), [stage.name]: result.state ?? {} } },
+          artifacts: [...current.state.artifacts, { name: stage.name, kind: 'stage-output', content: result.output }],
+        },
+      }));
+      if (!saved) return 'done';
+      doc = saved.doc;
+      await this.events.append(tenantId, workflowId, stage.framework, { type: 'STAGE_COMPLETED', step: stage.name, message: result.output.slice(0, 500) });
+    }
+    await this.finish(doc, { status: 'SUCCEEDED', output: lastOutput || Object.values(context.outputs).at(-1) || '' });
+    return 'done';
+  }
+
+  /** Post one run to an engine and store the events it streams back, in order, before anyone sees them. */
+  private async callEngine(
+    workflow: WorkflowDoc,
+    framework: Framework,
+    state: UniversalAgentState,
+    definition: unknown,
+    resume: unknown,
+    signal: AbortSignal,
+    decorate: (event: EngineEvent) => EngineEvent,
+  ): Promise<{ kind: 'result'; result: EngineRunResult } | { kind: 'retry-later' } | { kind: 'stopped' }> {
+    const { tenantId, id: workflowId } = workflow;
+    const engineUrl = this.options.engineUrls[framework];
+    if (!engineUrl) return { kind: 'result', result: { status: 'FAILED', error: `No engine is configured for ${framework}.`, code: 'UNAVAILABLE' } };
     const context = { tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
     let result: EngineRunResult | null = null;
     let accepted = false;
@@ -164,7 +252,7 @@ export class WorkflowRunner {
       const response = await fetch(new URL('/engine/runs', engineUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
-        body: JSON.stringify({ state: started.doc.state, definition: started.doc.definition, resume: started.doc.pendingResume?.value }),
+        body: JSON.stringify({ state, definition, resume }),
         signal,
       });
       if (!response.ok || !response.body) throw new Error(`engine answered HTTP ${response.status}: ${await response.text()}`);
@@ -177,13 +265,13 @@ export class WorkflowRunner {
         if (!line.trim()) continue;
         const message = EngineStreamMessage.parse(JSON.parse(line));
         if (signal.aborted) break;
-        if (message.kind === 'event') await this.events.append(tenantId, workflowId, framework, message.event);
+        if (message.kind === 'event') await this.events.append(tenantId, workflowId, framework, decorate(message.event));
         else result = message.result;
       }
     } catch (error) {
       if (signal.aborted) {
         this.logger.info({ workflowId, reason: String(signal.reason) }, 'engine run stopped');
-        return 'done';
+        return { kind: 'stopped' };
       }
       const failures = accepted ? 0 : (this.unreachable.get(workflowId) ?? 0) + 1;
       if (!accepted) this.unreachable.set(workflowId, failures);
@@ -191,19 +279,20 @@ export class WorkflowRunner {
       this.logger.warn({ err: error, workflowId, retryInMs }, accepted ? 'engine run interrupted; will continue it' : 'engine unreachable; will retry');
       // Letting the lease run out soon hands the workflow to the recovery loop of any replica.
       await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + retryInMs } }));
-      return 'retry-later';
+      return { kind: 'retry-later' };
     }
+    if (signal.aborted) return { kind: 'stopped' };
     if (!result) {
       this.logger.warn({ workflowId }, 'engine stream ended without a result; will retry');
       await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
-      return 'retry-later';
+      return { kind: 'retry-later' };
     }
-    await this.finish(started.doc, result);
-    return 'done';
+    return { kind: 'result', result };
   }
 
-  private async finish(workflow: WorkflowDoc, result: EngineRunResult): Promise<void> {
-    const { tenantId, id: workflowId, framework } = workflow;
+  private async finish(workflow: WorkflowDoc, result: EngineRunResult, stageFramework?: Framework): Promise<void> {
+    const { tenantId, id: workflowId } = workflow;
+    const framework = stageFramework ?? workflow.framework;
     const now = new Date().toISOString();
     const updated = await this.update(tenantId, workflowId, (doc) => {
       if (isTerminalStatus(doc.status)) return null;

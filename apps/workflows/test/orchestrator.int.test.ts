@@ -63,6 +63,48 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     expect(later!.events.some((e) => e.type === 'STEP_COMPLETED' && e.step === 'finalize')).toBe(false);
   });
 
+  it('runs a HYBRID workflow stage by stage, skipping stages whose condition does not hold', async () => {
+    const client = stack.client();
+    const definition = {
+      stages: [
+        { name: 'draft', framework: 'LANGGRAPH' },
+        { name: 'code', framework: 'LANGGRAPH', when: { 'hints.needsCode': true } },
+        { name: 'polish', framework: 'LANGGRAPH', input: 'Polish this draft: {{outputs.draft}}' },
+      ],
+    };
+    const { startWorkflow } = await client.request(StartWorkflowDocument, {
+      input: { input: 'Write the quarterly summary', framework: 'HYBRID', definition, hints: { needsCode: false } },
+    });
+    const workflow = await eventually(async () => {
+      const { workflow } = await client.request(WorkflowDocument, { id: startWorkflow.id });
+      return workflow && ['SUCCEEDED', 'FAILED'].includes(workflow.status) ? workflow : undefined;
+    }, 60_000, 200);
+    expect(workflow.error).toBeNull();
+    expect(workflow.status).toBe('SUCCEEDED');
+    const stages = workflow.events.filter((e) => e.type.startsWith('STAGE_')).map((e) => `${e.type}:${e.step}`);
+    expect(stages).toEqual(['STAGE_STARTED:draft', 'STAGE_COMPLETED:draft', 'STAGE_SKIPPED:code', 'STAGE_STARTED:polish', 'STAGE_COMPLETED:polish']);
+    expect(workflow.events.filter((e) => e.type === 'MODEL_CALL').every((e) => e.step!.startsWith('draft/') || e.step!.startsWith('polish/'))).toBe(true);
+    const state = workflow.state as { stepsCompleted: string[]; artifacts: { name: string; content: string }[]; frameworkStates: Record<string, Record<string, unknown>> };
+    expect(state.stepsCompleted).toEqual(['draft', 'polish']);
+    expect(state.artifacts.map((a) => a.name)).toEqual(['draft', 'polish']);
+    expect(workflow.output).toBe(state.artifacts[1]!.content);
+    expect(Object.keys(state.frameworkStates.LANGGRAPH!)).toEqual(['draft', 'polish']);
+    expect(workflow.events.map((e) => e.sequence)).toEqual(workflow.events.map((_, i) => i + 1));
+  });
+
+  it('rejects a bad hybrid definition naming the path', async () => {
+    const attempt = (definition: unknown) =>
+      stack
+        .client()
+        .request(StartWorkflowDocument, { input: { input: 'x', framework: 'HYBRID', definition } })
+        .then(() => null, (e: { code?: string; message: string }) => e);
+    const badFramework = await attempt({ stages: [{ name: 'a', framework: 'LANGGRAPH' }, { name: 'b', framework: 'NOPE' }] });
+    expect(badFramework?.code).toBe('BAD_USER_INPUT');
+    expect(badFramework?.message).toContain('input.definition.stages.1.framework');
+    const duplicate = await attempt({ stages: [{ name: 'a', framework: 'LANGGRAPH' }, { name: 'a', framework: 'LANGGRAPH' }] });
+    expect(duplicate?.message).toContain('input.definition.stages.1.name: duplicate stage name "a"');
+  });
+
   it('hands a dead replica\'s workflows to another replica when their leases expire', async () => {
     const replica = await stack.supervisor.addReplica('workflows');
     const client = stack.client();
