@@ -12,6 +12,8 @@ export const envSchema = baseServiceEnv.extend({
   WORKFLOWS_REPLICA_ID: z.string().default(() => `workflows-${randomUUID().slice(0, 8)}`),
   /** How long a replica's claim on a workflow lasts without renewal. */
   WORKFLOWS_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** Redis for waking event readers on every replica at once; without it readers poll the store. */
+  REDIS_URL: z.string().url().optional(),
   /** How often a replica looks for unfinished workflows whose lease expired. */
   WORKFLOWS_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
 });

@@ -2,6 +2,7 @@ import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { EngineDirectory } from './orchestrator/engine-directory.ts';
 import { EventLog } from './orchestrator/event-log.ts';
+import { LocalEventNotifier, RedisEventNotifier } from './orchestrator/event-notifier.ts';
 import { WorkflowManager } from './orchestrator/workflow-manager.ts';
 import { WorkflowRunner } from './orchestrator/workflow-runner.ts';
 import { buildResolvers } from './resolvers/index.ts';
@@ -11,7 +12,8 @@ runSubgraphService({
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, tokens, store }) {
-    const events = new EventLog(store);
+    const notifier = env.REDIS_URL ? new RedisEventNotifier(env.REDIS_URL, logger) : new LocalEventNotifier();
+    const events = new EventLog(store, notifier);
     const selection = new ServiceClient(env.SWITCHYARD_SELECTION_URL, tokens);
     const engines = new EngineDirectory(
       { LANGGRAPH: env.SWITCHYARD_ENGINE_LANGGRAPH_URL, CREWAI: env.SWITCHYARD_ENGINE_CREWAI_URL, AUTOGEN: env.SWITCHYARD_ENGINE_AUTOGEN_URL },
@@ -29,7 +31,7 @@ runSubgraphService({
     return {
       resolvers: buildResolvers(manager, events),
       afterListen: () => activeRunner.startRecovery(),
-      closers: [() => activeRunner.stop()],
+      closers: [() => activeRunner.stop(), () => notifier.close()],
     };
   },
 });

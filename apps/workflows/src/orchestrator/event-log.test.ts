@@ -37,8 +37,8 @@ describe('EventLog', () => {
   it('tells listeners about an event only after it is stored', async () => {
     const log = new EventLog(new SqliteStore({ filename: file() }));
     const seen: number[] = [];
-    log.onAppend('w1', (event) => {
-      void log.list('t1', 'w1', event.sequence - 1, 1).then((stored) => seen.push(stored[0]!.sequence));
+    log.onAppend('w1', () => {
+      void log.list('t1', 'w1').then((stored) => seen.push(stored.length));
     });
     await log.append('t1', 'w1', null, { type: 'WORKFLOW_STARTED' });
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,6 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { ConflictError, type EngineEvent, type Framework } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
+import { LocalEventNotifier, type EventNotifier } from './event-notifier.ts';
 import { eventId, type EventDoc } from './workflow-documents.ts';
 
 /**
@@ -11,12 +11,13 @@ import { eventId, type EventDoc } from './workflow-documents.ts';
  */
 export class EventLog {
   private readonly events: Collection<EventDoc>;
-  private readonly emitter = new EventEmitter();
   private readonly lastKnown = new Map<string, number>();
 
-  constructor(store: DocumentStore) {
+  constructor(
+    store: DocumentStore,
+    readonly notifier: EventNotifier = new LocalEventNotifier(),
+  ) {
     this.events = store.collection<EventDoc>('workflow_events', { indexes: ['workflowId', 'sequence'] });
-    this.emitter.setMaxListeners(0);
   }
 
   async append(tenantId: string, workflowId: string, framework: Framework | null, event: EngineEvent): Promise<EventDoc> {
@@ -38,7 +39,7 @@ export class EventLog {
       try {
         await this.events.create(doc);
         this.lastKnown.set(workflowId, sequence);
-        this.emitter.emit(workflowId, doc);
+        this.notifier.notify(workflowId, sequence);
         return doc;
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
@@ -61,10 +62,9 @@ export class EventLog {
     return page.items.map((item) => item.doc);
   }
 
-  /** Called for every event this process appends to the workflow; returns the unsubscribe function. */
-  onAppend(workflowId: string, listener: (event: EventDoc) => void): () => void {
-    this.emitter.on(workflowId, listener);
-    return () => this.emitter.off(workflowId, listener);
+  /** Called when an event of the workflow may have been stored (a wake-up, not the event); returns the unsubscribe function. */
+  onAppend(workflowId: string, listener: () => void): () => void {
+    return this.notifier.subscribe(workflowId, listener);
   }
 
   forget(workflowId: string): void {

@@ -4,8 +4,6 @@ import type { EventLog } from './event-log.ts';
 import type { EventDoc } from './workflow-documents.ts';
 import type { WorkflowManager } from './workflow-manager.ts';
 
-const POLL_MS = 250;
-
 /**
  * The events of one workflow after `afterSequence`: stored ones first, then live ones, with no gap
  * and no duplicate at the seam (everything is read back from the store in sequence order; an append
@@ -39,7 +37,7 @@ export async function* workflowEventStream(
       if (batch.length === 500) continue;
       if (signal?.aborted) return;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, POLL_MS);
+        const timer = setTimeout(resolve, events.notifier.pollIntervalMs);
         wake = () => {
           clearTimeout(timer);
           resolve();
