@@ -20,7 +20,7 @@ runSubgraphService({
       tokens,
     );
     let runner: WorkflowRunner | undefined;
-    const manager = new WorkflowManager(store, events, selection, () => runner!, (framework, context) => engines.isAvailable(framework, context));
+    const manager = new WorkflowManager(store, events, selection, () => runner!, engines);
     runner = new WorkflowRunner(manager.workflows, events, tokens, logger, {
       replicaId: env.WORKFLOWS_REPLICA_ID,
       leaseMs: env.WORKFLOWS_LEASE_MS,

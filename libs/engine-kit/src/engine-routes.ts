@@ -11,6 +11,11 @@ import { requireTenantContext, type ContextTokens, type Logger } from '@switchya
 /** What an engine implements: run (or continue) one workflow, reporting events as they happen. */
 export interface Engine {
   run(request: EngineRunRequest, io: EngineRunIO): Promise<EngineRunResult>;
+  /**
+   * Check a definition before a workflow is accepted; return one message per problem, each naming
+   * its path (e.g. `definition.tasks[1].agent: no agent with role "editor"`). Empty: valid.
+   */
+  validate?(definition: unknown, tenant: TenantContext): Promise<string[]> | string[];
 }
 
 export interface EngineRunIO {
@@ -31,6 +36,10 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
   // The orchestrator asks this before it accepts a workflow for the engine.
   app.get('/engine/info', requireTenantContext(tokens), (_req, res) => {
     res.json({ available: true });
+  });
+  app.post('/engine/validate', requireTenantContext(tokens), express.json({ limit: '1mb' }), async (req, res) => {
+    const problems = (await engine.validate?.(req.body?.definition ?? null, res.locals.tenant as TenantContext)) ?? [];
+    res.json({ problems });
   });
   app.post('/engine/runs', requireTenantContext(tokens), express.json({ limit: '5mb' }), async (req, res) => {
     const parsed = EngineRunRequest.safeParse(req.body);

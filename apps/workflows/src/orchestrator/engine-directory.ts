@@ -35,4 +35,18 @@ export class EngineDirectory {
     this.known.set(framework, { available, until: Date.now() + CACHE_MS });
     return available;
   }
+
+  /** The engine's objections to a definition (each naming its path); empty when it accepts it. */
+  async validate(framework: Framework, definition: unknown, context: TenantContext): Promise<string[]> {
+    const url = this.urls[framework];
+    if (!url || definition === null || definition === undefined) return [];
+    const response = await fetch(new URL('/engine/validate', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
+      body: JSON.stringify({ definition }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) return [];
+    return ((await response.json()) as { problems?: string[] }).problems ?? [];
+  }
 }

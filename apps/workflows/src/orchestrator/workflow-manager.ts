@@ -25,7 +25,10 @@ const MAX_INPUT = 100_000;
 const MAX_DEFINITION_BYTES = 256_000;
 
 /** Says whether an engine can take workflows now (it serves the engine protocol). */
-export type EngineAvailability = (framework: Framework, context: TenantContext) => Promise<boolean>;
+export interface EngineChecks {
+  isAvailable(framework: Framework, context: TenantContext): Promise<boolean>;
+  validate(framework: Framework, definition: unknown, context: TenantContext): Promise<string[]>;
+}
 
 const StartWorkflowInput = z.object({
   input: z.string(),
@@ -55,7 +58,7 @@ export class WorkflowManager {
     private readonly events: EventLog,
     private readonly selection: ServiceClient,
     private readonly runner: () => WorkflowRunner,
-    private readonly engineAvailable: EngineAvailability,
+    private readonly engines: EngineChecks,
   ) {
     this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt'] });
     this.idempotency = store.collection<IdempotencyDoc>('idempotency_keys');
@@ -140,6 +143,15 @@ export class WorkflowManager {
       fallbackNote = `the recommended ${framework} engine cannot run workflows now; running on LANGGRAPH`;
       framework = 'LANGGRAPH';
     }
+    const problems =
+      framework === 'HYBRID'
+        ? (await Promise.all(parseHybridDefinition(definition).stages.map(async (stage, index) => (await this.engines.validate(stage.framework, stage.definition ?? null, context)).map((p) => p.replace(/^definition/, `definition.stages.${index}.definition`))))).flat()
+        : await this.engines.validate(framework, definition, context);
+    if (problems.length > 0) {
+      if (input.idempotencyKey) await this.idempotency.delete(tenantId, input.idempotencyKey);
+      throw new BadUserInputError(`Invalid ${framework} definition: ${problems.map((p) => `input.${p}`).join('; ')}`, { field: 'input.definition', problems });
+    }
+
     const now = new Date().toISOString();
     const state: UniversalAgentState = {
       tenantId,
@@ -237,7 +249,7 @@ export class WorkflowManager {
   /** The engines a workflow on `framework` needs that cannot take work now (every stage's, for HYBRID). */
   private async unavailableEngines(framework: Framework, definition: unknown, context: TenantContext): Promise<Framework[]> {
     const needed: Framework[] = framework === 'HYBRID' ? [...new Set(parseHybridDefinition(definition).stages.map((stage) => stage.framework))] : [framework];
-    const answers = await Promise.all(needed.map(async (f) => ((await this.engineAvailable(f, context)) ? null : f)));
+    const answers = await Promise.all(needed.map(async (f) => ((await this.engines.isAvailable(f, context)) ? null : f)));
     return answers.filter((f): f is Framework => f !== null);
   }
 
