@@ -16,6 +16,10 @@ const schema = z.object({
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL('../../../supergraph.graphql', import.meta.url))),
   /** How long a verified API key is trusted without asking the tenants service again. */
   AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(3000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(5000),
   /** Events that may wait for one slow subscriber before it is dropped. */
   SUBSCRIPTION_QUEUE_CAPACITY: z.coerce.number().int().min(1).default(1000),
   ...subgraphUrlVars,

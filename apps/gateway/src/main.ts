@@ -6,9 +6,10 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError, getOperationAST, print, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, print, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
 import {
   ContextTokens,
@@ -56,6 +57,16 @@ async function main() {
     { queueCapacity: env.SUBSCRIPTION_QUEUE_CAPACITY },
   );
 
+  // Depth, alias, token, directive and cost limits on every operation, HTTP and graphql-ws alike.
+  const armor = new ApolloArmor({
+    maxDepth: { n: env.GRAPHQL_MAX_DEPTH },
+    maxAliases: { n: env.GRAPHQL_MAX_ALIASES },
+    maxTokens: { n: env.GRAPHQL_MAX_TOKENS },
+    maxDirectives: { n: 20 },
+    costLimit: { maxCost: env.GRAPHQL_MAX_COST },
+    blockFieldSuggestion: { enabled: env.NODE_ENV === 'production' },
+  }).protect();
+
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
@@ -70,6 +81,7 @@ async function main() {
   const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext; upstream?: UpstreamConnections }>(
     {
       schema: () => apiSchema!,
+      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...armor.validationRules]),
       onConnect: async (ctx) => {
         try {
           const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
@@ -119,7 +131,8 @@ async function main() {
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
+    validationRules: armor.validationRules,
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,

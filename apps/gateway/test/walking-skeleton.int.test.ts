@@ -65,6 +65,28 @@ describe('walking skeleton through the gateway', () => {
     expect(((await entities.json()) as ErrorBody).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it('refuses abusive operations with a clear error', async () => {
+    const post = async (body: unknown) => {
+      const response = await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as ErrorBody };
+    };
+    const deep = await post({ query: '{ workflows { edges { node { events { workflow { events { workflow { events { workflow { events { workflow { id } } } } } } } } } } } }' });
+    expect(deep.body.errors[0]!.message).toMatch(/depth/i);
+    const aliases = await post({ query: `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: viewer { role }`).join(' ')} }` });
+    expect(aliases.body.errors[0]!.message).toMatch(/aliases/i);
+    const batch = await post([{ query: '{ viewer { role } }' }, { query: '{ viewer { role } }' }]);
+    expect(batch.status).toBe(400);
+    const huge = await post({ query: `{ viewer { role } } # ${'x'.repeat(1_100_000)}` });
+    expect(huge.status).toBe(413);
+    expect(huge.body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+    const csrf = await fetch(stack.gatewayUrl + '?query=%7Bviewer%7Brole%7D%7D', { headers: { authorization: `Bearer ${stack.apiKey}` } });
+    expect(csrf.status).toBe(400);
+  });
+
   it('knows who is calling', async () => {
     const { viewer } = await stack.client().request(ViewerDocument);
     expect(viewer.role).toBe('TENANT_ADMIN');
