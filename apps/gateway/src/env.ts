@@ -16,6 +16,13 @@ const schema = z.object({
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL('../../../supergraph.graphql', import.meta.url))),
   /** How long a verified API key is trusted without asking the tenants service again. */
   AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  /** Token buckets: sustained requests per second and burst, per tenant and per API key. */
+  RATE_LIMIT_TENANT_PER_SECOND: z.coerce.number().positive().default(50),
+  RATE_LIMIT_TENANT_BURST: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_KEY_PER_SECOND: z.coerce.number().positive().default(25),
+  RATE_LIMIT_KEY_BURST: z.coerce.number().int().min(1).default(50),
+  /** Shared rate limits across gateway replicas (atomic in Redis); unset: each replica limits alone. */
+  REDIS_URL: z.string().url().optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(3000),

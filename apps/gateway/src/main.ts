@@ -10,7 +10,7 @@ import { GraphQLError, getOperationAST, print, specifiedRules, validate, type Gr
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
+import { CONTEXT_HEADER, ErrorCode, SwitchyardError, type TenantContext } from '@switchyard/contracts';
 import {
   ContextTokens,
   announceReady,
@@ -20,7 +20,9 @@ import {
   runMain,
   serviceUrlVar,
 } from '@switchyard/service-kit';
+import { Redis } from 'ioredis';
 import { Authenticator } from './auth/authenticator.ts';
+import { MemoryTokenBuckets, RedisTokenBuckets, type TokenBuckets } from './limits/token-bucket.ts';
 import { readEnv } from './env.ts';
 import { FederatedSubscriptions, UpstreamConnections } from './subscriptions/federated-subscriptions.ts';
 
@@ -33,6 +35,27 @@ async function main() {
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const tokens = new ContextTokens(env.SWITCHYARD_CONTEXT_SECRET);
   const auth = new Authenticator(env[serviceUrlVar('tenants')]!, tokens, env.AUTH_CACHE_MS);
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+  const buckets: TokenBuckets = redis ? new RedisTokenBuckets(redis) : new MemoryTokenBuckets();
+  const tenantRule = { capacity: env.RATE_LIMIT_TENANT_BURST, refillPerSecond: env.RATE_LIMIT_TENANT_PER_SECOND };
+  const keyRule = { capacity: env.RATE_LIMIT_KEY_BURST, refillPerSecond: env.RATE_LIMIT_KEY_PER_SECOND };
+  /** Authenticate, then spend one token of the tenant's bucket and one of the key's. */
+  const admit = async (authorization: string | undefined): Promise<TenantContext> => {
+    const tenant = await auth.authenticate(authorization);
+    const checks = await Promise.all([
+      tenant.tenantId ? buckets.take(`tenant:${tenant.tenantId}`, tenantRule) : null,
+      tenant.keyId ? buckets.take(`key:${tenant.keyId}`, keyRule) : null,
+    ]);
+    const refused = checks.filter((c) => c && !c.allowed).sort((a, b) => b!.retryAfterMs - a!.retryAfterMs)[0];
+    if (refused) {
+      const retryAfter = Math.max(1, Math.ceil(refused.retryAfterMs / 1000));
+      throw new SwitchyardError(ErrorCode.RATE_LIMITED, `Too many requests for this ${checks[0] && !checks[0].allowed ? 'tenant' : 'API key'}; retry after ${retryAfter} s.`, {
+        retryAfter,
+        http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+      });
+    }
+    return tenant;
+  };
   const subgraphUrl = (name: string) => {
     const url = env[serviceUrlVar(name)];
     if (!url) throw new Error(`No URL configured for subgraph ${name} (${serviceUrlVar(name)})`);
@@ -85,7 +108,7 @@ async function main() {
       onConnect: async (ctx) => {
         try {
           const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
-          ctx.extra.tenant = await auth.authenticate(authorization);
+          ctx.extra.tenant = await admit(authorization);
           ctx.extra.upstream = new UpstreamConnections(subgraphUrl, tokens, ctx.extra.tenant);
           return true;
         } catch {
@@ -151,7 +174,7 @@ async function main() {
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({ tenant: await auth.authenticate(req.header('authorization')) }),
+      context: async ({ req }) => ({ tenant: await admit(req.header('authorization')) }),
     }),
   );
   app.use((error: Error & { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -172,7 +195,7 @@ async function main() {
   });
   const url = `http://${env.HOST}:${(httpServer.address() as AddressInfo).port}/graphql`;
   logger.info({ url }, 'gateway listening');
-  onShutdown(logger, [() => apollo.stop()]);
+  onShutdown(logger, [() => apollo.stop(), () => redis?.disconnect()]);
   announceReady('gateway', url);
 }
 

@@ -87,6 +87,29 @@ describe('walking skeleton through the gateway', () => {
     expect(csrf.status).toBe(400);
   });
 
+  it('rate-limits each API key with 429, Retry-After and RATE_LIMITED', async () => {
+    const admin = stack.client(stack.adminKey);
+    const { createTenant } = await admin.request(CreateTenantDocument, { input: { name: 'Busy Corp' } });
+    const responses = await Promise.all(
+      Array.from({ length: 80 }, () =>
+        fetch(stack.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${createTenant.secret}` },
+          body: JSON.stringify({ query: '{ viewer { role } }' }),
+        }),
+      ),
+    );
+    const limited = responses.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(responses.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(50);
+    expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await limited[0]!.json()) as ErrorBody & { errors: { extensions: { retryAfter: number } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('RATE_LIMITED');
+    expect(body.errors[0]!.extensions.retryAfter).toBeGreaterThanOrEqual(1);
+    const ok = responses.find((r) => r.status === 200)!;
+    expect(((await ok.json()) as { data: { viewer: { role: string } } }).data.viewer.role).toBe('TENANT_ADMIN');
+  });
+
   it('knows who is calling', async () => {
     const { viewer } = await stack.client().request(ViewerDocument);
     expect(viewer.role).toBe('TENANT_ADMIN');

@@ -31,7 +31,7 @@ export class SwitchyardError extends GraphQLError {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
     const status = httpStatus[code];
-    super(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+    super(message, { extensions: { code, ...(status ? { http: { status } } : {}), ...extensions } });
     this.code = code;
   }
 }
