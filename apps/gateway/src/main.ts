@@ -10,7 +10,7 @@ import { GraphQLError, getOperationAST, print, specifiedRules, validate, type Gr
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { CONTEXT_HEADER, ErrorCode, SwitchyardError, type TenantContext } from '@switchyard/contracts';
+import { CONTEXT_HEADER, ErrorCode, HTTP_STATUS_FOR_CODE, SwitchyardError, type TenantContext } from '@switchyard/contracts';
 import {
   ContextTokens,
   announceReady,
@@ -41,6 +41,18 @@ async function main() {
   const keyRule = { capacity: env.RATE_LIMIT_KEY_BURST, refillPerSecond: env.RATE_LIMIT_KEY_PER_SECOND };
   /** Authenticate, then spend one token of the tenant's bucket and one of the key's. */
   const admit = async (authorization: string | undefined): Promise<TenantContext> => {
+    try {
+      return await admitOrThrow(authorization);
+    } catch (error) {
+      // Refusals before any subgraph is asked get their HTTP status here (401, 429).
+      if (error instanceof SwitchyardError) {
+        const status = HTTP_STATUS_FOR_CODE[error.code] ?? 400;
+        throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status, ...((error.extensions.http as object | undefined) ?? {}) } } });
+      }
+      throw error;
+    }
+  };
+  const admitOrThrow = async (authorization: string | undefined): Promise<TenantContext> => {
     const tenant = await auth.authenticate(authorization);
     const checks = await Promise.all([
       tenant.tenantId ? buckets.take(`tenant:${tenant.tenantId}`, tenantRule) : null,
@@ -152,9 +164,25 @@ async function main() {
     },
   };
 
+  // A limit hit in a subgraph (quotas) answers like one hit here: HTTP 429 with Retry-After.
+  const limitStatus: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const limited = (response.body.singleResult.errors ?? []).filter((e) => e.extensions?.code === ErrorCode.RATE_LIMITED || e.extensions?.code === ErrorCode.QUOTA_EXCEEDED);
+          if (limited.length === 0) return;
+          const retryAfter = Math.max(1, ...limited.map((e) => Number(e.extensions?.retryAfter ?? 1)));
+          response.http.status = 429;
+          response.http.headers.set('retry-after', String(retryAfter));
+        },
+      };
+    },
+  };
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
     validationRules: armor.validationRules,
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,

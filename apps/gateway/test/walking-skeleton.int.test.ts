@@ -186,9 +186,11 @@ describe('walking skeleton through the gateway', () => {
     const error = await errorOf(stack.client().request(StartWorkflowDocument, { input: { input: '   ' } }));
     expect(error.code).toBe('BAD_USER_INPUT');
     expect(error.message).toContain('input.input');
-    const unavailable = await errorOf(stack.client().request(StartWorkflowDocument, { input: { input: 'Research competitors', framework: 'CREWAI' } }));
-    expect(unavailable.code).toBe('BAD_USER_INPUT');
-    expect(unavailable.message).toContain('CREWAI engine cannot run workflows now');
+    const tooLong = await errorOf(stack.client().request(StartWorkflowDocument, { input: { input: 'x'.repeat(100_001) } }));
+    expect(tooLong.code).toBe('BAD_USER_INPUT');
+    expect(tooLong.message).toContain('the limit is 100000');
+    const badDefinition = await errorOf(stack.client().request(StartWorkflowDocument, { input: { input: 'x', framework: 'LANGGRAPH', definition: [1, 2] } }));
+    expect(badDefinition.message).toContain('input.definition must be a JSON object');
   });
 
   it('keeps tenants apart', async () => {

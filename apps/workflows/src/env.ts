@@ -12,6 +12,9 @@ export const envSchema = baseServiceEnv.extend({
   WORKFLOWS_REPLICA_ID: z.string().default(() => `workflows-${randomUUID().slice(0, 8)}`),
   /** How long a replica's claim on a workflow lasts without renewal. */
   WORKFLOWS_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** Per-tenant quotas: workflow runs per calendar month, and workflows queued or running at once. */
+  QUOTA_RUNS_PER_MONTH: z.coerce.number().int().min(1).default(100_000),
+  QUOTA_CONCURRENT_WORKFLOWS: z.coerce.number().int().min(1).default(200),
   /** Redis for waking event readers on every replica at once; without it readers poll the store. */
   REDIS_URL: z.string().url().optional(),
   /** How often a replica looks for unfinished workflows whose lease expired. */

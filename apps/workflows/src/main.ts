@@ -20,7 +20,10 @@ runSubgraphService({
       tokens,
     );
     let runner: WorkflowRunner | undefined;
-    const manager = new WorkflowManager(store, events, selection, () => runner!, engines);
+    const manager = new WorkflowManager(store, events, selection, () => runner!, engines, {
+      runsPerMonth: env.QUOTA_RUNS_PER_MONTH,
+      concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS,
+    });
     runner = new WorkflowRunner(manager.workflows, events, tokens, logger, {
       replicaId: env.WORKFLOWS_REPLICA_ID,
       leaseMs: env.WORKFLOWS_LEASE_MS,

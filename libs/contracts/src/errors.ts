@@ -19,7 +19,8 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const httpStatus: Partial<Record<ErrorCode, number>> = {
+/** The HTTP status the gateway answers with for an error of this code (subgraphs always answer 200). */
+export const HTTP_STATUS_FOR_CODE: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
@@ -30,8 +31,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
 export class SwitchyardError extends GraphQLError {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
-    const status = httpStatus[code];
-    super(message, { extensions: { code, ...(status ? { http: { status } } : {}), ...extensions } });
+    super(message, { extensions: { code, ...extensions } });
     this.code = code;
   }
 }

@@ -18,6 +18,7 @@ import type { Collection, DocumentStore, Stored } from '@switchyard/store';
 import { requireRole, requireTenant, type ServiceClient } from '@switchyard/service-kit';
 import type { EventLog } from './event-log.ts';
 import { parseHybridDefinition } from './hybrid-plan.ts';
+import { QuotaGuard, type Quotas } from './quota-guard.ts';
 import type { WorkflowRunner } from './workflow-runner.ts';
 import type { IdempotencyDoc, RecommendationSnapshot, WorkflowDoc } from './workflow-documents.ts';
 
@@ -52,6 +53,7 @@ function describeIssues(error: z.ZodError, prefix: string): string {
 export class WorkflowManager {
   readonly workflows: Collection<WorkflowDoc>;
   private readonly idempotency: Collection<IdempotencyDoc>;
+  private readonly quotaGuard: QuotaGuard;
 
   constructor(
     store: DocumentStore,
@@ -59,7 +61,9 @@ export class WorkflowManager {
     private readonly selection: ServiceClient,
     private readonly runner: () => WorkflowRunner,
     private readonly engines: EngineChecks,
+    quotas: Quotas = { runsPerMonth: Number.MAX_SAFE_INTEGER, concurrentWorkflows: Number.MAX_SAFE_INTEGER },
   ) {
+    this.quotaGuard = new QuotaGuard(store, quotas, (tenantId) => this.workflows.count(tenantId, { status: { in: ['QUEUED', 'RUNNING'] } }));
     this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt'] });
     this.idempotency = store.collection<IdempotencyDoc>('idempotency_keys');
   }
@@ -152,6 +156,14 @@ export class WorkflowManager {
       throw new BadUserInputError(`Invalid ${framework} definition: ${problems.map((p) => `input.${p}`).join('; ')}`, { field: 'input.definition', problems });
     }
 
+    let admission: Awaited<ReturnType<QuotaGuard['admit']>>;
+    try {
+      admission = await this.quotaGuard.admit(tenantId);
+    } catch (error) {
+      if (input.idempotencyKey) await this.idempotency.delete(tenantId, input.idempotencyKey);
+      throw error;
+    }
+
     const now = new Date().toISOString();
     const state: UniversalAgentState = {
       tenantId,
@@ -195,7 +207,12 @@ export class WorkflowManager {
       dispatchAttempts: 0,
       hybrid: framework === 'HYBRID' ? { nextStage: 0, startedStage: null, outputs: {} } : null,
     };
-    await this.workflows.create(doc);
+    try {
+      await this.workflows.create(doc);
+    } catch (error) {
+      await admission.release();
+      throw error;
+    }
     await this.events.append(tenantId, id, framework, { type: WorkflowEventType.WORKFLOW_STARTED, message: text.slice(0, 500) });
     await this.events.append(tenantId, id, framework, {
       type: WorkflowEventType.FRAMEWORK_SELECTED,
