@@ -16,6 +16,22 @@ const schema = z.object({
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL('../../../supergraph.graphql', import.meta.url))),
   /** How long a verified API key is trusted without asking the tenants service again. */
   AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  /** OpenID Connect (Microsoft Entra ID) bearer tokens; set OIDC_ISSUER and OIDC_AUDIENCE to accept them. */
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_AUDIENCE: z.string().optional(),
+  /** Default for Entra ID: <issuer without /v2.0>/discovery/v2.0/keys. */
+  OIDC_JWKS_URL: z.string().url().optional(),
+  OIDC_TENANT_CLAIM: z.string().default('tid'),
+  OIDC_ROLES_CLAIM: z.string().default('roles'),
+  /** JSON object mapping tenant claim values to Switchyard tenant ids. */
+  OIDC_TENANT_MAP: z.string().default('{}').transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as Record<string, string>;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+      return z.NEVER;
+    }
+  }),
   /** Token buckets: sustained requests per second and burst, per tenant and per API key. */
   RATE_LIMIT_TENANT_PER_SECOND: z.coerce.number().positive().default(50),
   RATE_LIMIT_TENANT_BURST: z.coerce.number().int().min(1).default(100),

@@ -21,6 +21,7 @@ import {
   serviceUrlVar,
 } from '@switchyard/service-kit';
 import { Redis } from 'ioredis';
+import { auditPlugin } from './audit/audit-plugin.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { MemoryTokenBuckets, RedisTokenBuckets, type TokenBuckets } from './limits/token-bucket.ts';
 import { readEnv } from './env.ts';
@@ -34,7 +35,18 @@ async function main() {
   const env = readEnv();
   const logger = createLogger('gateway', env.LOG_LEVEL);
   const tokens = new ContextTokens(env.SWITCHYARD_CONTEXT_SECRET);
-  const auth = new Authenticator(env[serviceUrlVar('tenants')]!, tokens, env.AUTH_CACHE_MS);
+  const oidc =
+    env.OIDC_ISSUER && env.OIDC_AUDIENCE
+      ? {
+          issuer: env.OIDC_ISSUER,
+          audience: env.OIDC_AUDIENCE,
+          jwksUrl: env.OIDC_JWKS_URL ?? `${env.OIDC_ISSUER.replace(/\/v2\.0\/?$/, '')}/discovery/v2.0/keys`,
+          tenantClaim: env.OIDC_TENANT_CLAIM,
+          rolesClaim: env.OIDC_ROLES_CLAIM,
+          tenantMap: env.OIDC_TENANT_MAP as unknown as Record<string, string>,
+        }
+      : null;
+  const auth = new Authenticator(env[serviceUrlVar('tenants')]!, tokens, env.AUTH_CACHE_MS, oidc);
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
   const buckets: TokenBuckets = redis ? new RedisTokenBuckets(redis) : new MemoryTokenBuckets();
   const tenantRule = { capacity: env.RATE_LIMIT_TENANT_BURST, refillPerSecond: env.RATE_LIMIT_TENANT_PER_SECOND };
@@ -182,7 +194,7 @@ async function main() {
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, auditPlugin(env[serviceUrlVar('tenants')]!, tokens, logger), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
     validationRules: armor.validationRules,
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,

@@ -11,6 +11,9 @@ import {
   type WorkflowQuery,
 } from '@switchyard/client';
 import { eventually, startTestStack, type TestStack } from '@switchyard/testkit';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 
 type Stack = TestStack & { contextSecret: string };
 type ErrorBody = { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
@@ -33,13 +36,41 @@ async function errorOf(promise: Promise<unknown>): Promise<SwitchyardClientError
   throw new Error('expected the operation to fail');
 }
 
+const ISSUER = 'https://login.microsoftonline.com/entra-test/v2.0';
+const AUDIENCE = 'api://switchyard-test';
+
+/** An Entra-like identity provider for the test: a JWKS served on loopback and a key to sign tokens. */
+async function startIdentityProvider() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  const server = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/keys`;
+  const sign = (claims: Record<string, unknown>, options: { audience?: string; expiresIn?: string } = {}) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+      .setIssuer(ISSUER)
+      .setAudience(options.audience ?? AUDIENCE)
+      .setSubject('user-1')
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '5m')
+      .sign(privateKey);
+  return { jwksUrl, sign, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe('walking skeleton through the gateway', () => {
   let stack: Stack;
+  let idp: Awaited<ReturnType<typeof startIdentityProvider>>;
   beforeAll(async () => {
-    stack = await startTestStack();
+    idp = await startIdentityProvider();
+    stack = await startTestStack({ env: { OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: idp.jwksUrl } });
   });
   afterAll(async () => {
     await stack?.stop();
+    await idp?.close();
   });
 
   it('refuses requests without a valid key with UNAUTHENTICATED', async () => {
@@ -108,6 +139,21 @@ describe('walking skeleton through the gateway', () => {
     expect(body.errors[0]!.extensions.retryAfter).toBeGreaterThanOrEqual(1);
     const ok = responses.find((r) => r.status === 200)!;
     expect(((await ok.json()) as { data: { viewer: { role: string } } }).data.viewer.role).toBe('TENANT_ADMIN');
+  });
+
+  it('accepts Entra ID (OIDC) tokens verified against the JWKS, with the tenant and role from their claims', async () => {
+    const developer = await idp.sign({ tid: stack.tenantId, roles: ['Switchyard.Developer'] });
+    const { viewer } = await stack.client(developer).request(ViewerDocument);
+    expect(viewer).toMatchObject({ role: 'DEVELOPER', tenant: { id: stack.tenantId } });
+    const refusals = [
+      await idp.sign({ tid: stack.tenantId, roles: ['Switchyard.Developer'] }, { audience: 'api://someone-else' }),
+      await idp.sign({ tid: stack.tenantId, roles: ['Switchyard.Developer'] }, { expiresIn: '-10m' }),
+      await idp.sign({ tid: 'no-such-tenant', roles: ['Switchyard.TenantAdmin'] }),
+      await idp.sign({ tid: stack.tenantId, roles: ['SomethingElse'] }),
+    ];
+    for (const token of refusals) expect((await errorOf(stack.client(token).request(ViewerDocument))).code).toBe('UNAUTHENTICATED');
+    const forged = `${developer.slice(0, -4)}AAAA`;
+    expect((await errorOf(stack.client(forged).request(ViewerDocument))).code).toBe('UNAUTHENTICATED');
   });
 
   it('knows who is calling', async () => {

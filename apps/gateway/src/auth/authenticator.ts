@@ -1,10 +1,34 @@
 import { createHash } from 'node:crypto';
-import { TenantContext, UnauthenticatedError, UnavailableError } from '@switchyard/contracts';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { TenantContext, UnauthenticatedError, UnavailableError, type Role } from '@switchyard/contracts';
 import type { ContextTokens } from '@switchyard/service-kit';
 import { CONTEXT_HEADER } from '@switchyard/contracts';
 
 const GATEWAY_CONTEXT: TenantContext = { tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:gateway' };
 const NEGATIVE_CACHE_MS = 1000;
+
+/** OpenID Connect (Microsoft Entra ID) bearer tokens, verified against the issuer's JWKS. */
+export interface OidcOptions {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  /** The claim naming the tenant (Entra: "tid"). */
+  tenantClaim: string;
+  /** The claim listing app roles (Entra: "roles"). */
+  rolesClaim: string;
+  /** Map of claim values to Switchyard tenant ids; without an entry the claim value is the tenant id. */
+  tenantMap: Record<string, string>;
+}
+
+const ROLE_NAMES: Record<string, Role> = {
+  'switchyard.tenantadmin': 'TENANT_ADMIN',
+  tenant_admin: 'TENANT_ADMIN',
+  'switchyard.developer': 'DEVELOPER',
+  developer: 'DEVELOPER',
+  'switchyard.viewer': 'VIEWER',
+  viewer: 'VIEWER',
+};
+const ROLE_RANK: Role[] = ['VIEWER', 'DEVELOPER', 'TENANT_ADMIN'];
 
 /**
  * Turns a presented credential ("Bearer <api key>") into a tenant context by asking the tenants
@@ -14,11 +38,16 @@ const NEGATIVE_CACHE_MS = 1000;
 export class Authenticator {
   private readonly cache = new Map<string, { context: TenantContext | null; until: number }>();
 
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet> | null;
+
   constructor(
     private readonly tenantsUrl: string,
     private readonly tokens: ContextTokens,
     private readonly cacheMs: number,
-  ) {}
+    private readonly oidc: OidcOptions | null = null,
+  ) {
+    this.jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5000 }) : null;
+  }
 
   async authenticate(authorization: string | undefined | null): Promise<TenantContext> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '');
@@ -38,19 +67,46 @@ export class Authenticator {
   }
 
   private async resolve(credential: string): Promise<TenantContext | null> {
+    if (this.oidc && /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(credential)) return this.resolveToken(credential);
+    return this.ask('/internal/authenticate', { credential });
+  }
+
+  /** A verified token becomes the context of its tenant and its highest Switchyard app role. */
+  private async resolveToken(token: string): Promise<TenantContext | null> {
+    const oidc = this.oidc!;
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwks!, { issuer: oidc.issuer, audience: oidc.audience, clockTolerance: 30 }));
+    } catch {
+      return null;
+    }
+    const claim = payload[oidc.tenantClaim];
+    if (typeof claim !== 'string') return null;
+    const tenantId = oidc.tenantMap[claim] ?? claim;
+    const roles = (Array.isArray(payload[oidc.rolesClaim]) ? (payload[oidc.rolesClaim] as unknown[]) : [])
+      .map((role) => ROLE_NAMES[String(role).toLowerCase()])
+      .filter((role): role is Role => role !== undefined);
+    if (roles.length === 0) return null;
+    const role = roles.sort((a, b) => ROLE_RANK.indexOf(b) - ROLE_RANK.indexOf(a))[0]!;
+    const status = await this.ask('/internal/tenant-status', { tenantId });
+    if (!status) return null;
+    return { tenantId, role, keyId: null, subject: `oidc:${payload.sub ?? 'unknown'}` };
+  }
+
+  private async ask(path: string, body: Record<string, unknown>): Promise<TenantContext | null> {
     let response: Response;
     try {
-      response = await fetch(new URL('/internal/authenticate', this.tenantsUrl), {
+      response = await fetch(new URL(path, this.tenantsUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(GATEWAY_CONTEXT) },
-        body: JSON.stringify({ credential }),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(5000),
       });
     } catch (error) {
       throw new UnavailableError(`Authentication is unavailable right now (${(error as Error).message}); retry shortly.`);
     }
     if (!response.ok) throw new UnavailableError(`Authentication is unavailable right now (HTTP ${response.status}); retry shortly.`);
-    const body = (await response.json()) as { context: unknown };
-    return body.context ? TenantContext.parse(body.context) : null;
+    const answer = (await response.json()) as { context: unknown };
+    return answer.context ? TenantContext.parse(answer.context) : null;
   }
 }

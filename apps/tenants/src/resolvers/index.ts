@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { BadUserInputError, Role } from '@switchyard/contracts';
 import { DateTimeScalar, JSONScalar, type RequestContext } from '@switchyard/service-kit';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { toApiKey, type TenantDoc, type TenantManager } from '../tenancy/tenant-manager.ts';
+import type { AuditLog } from '../tenancy/audit-log.ts';
+import { DEFAULT_SETTINGS, toApiKey, type Branding, type TenantDoc, type TenantManager, type TenantSettings } from '../tenancy/tenant-manager.ts';
 
-const CreateApiKeyInput = z.object({ name: z.string(), role: Role });
+const CreateApiKeyInput = z.object({ name: z.string(), role: Role, expiresAt: z.string().nullish() });
 
-export function buildResolvers(tenants: TenantManager): GraphQLResolverMap<RequestContext> {
+export function buildResolvers(tenants: TenantManager, audit: AuditLog): GraphQLResolverMap<RequestContext> {
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
@@ -20,21 +21,36 @@ export function buildResolvers(tenants: TenantManager): GraphQLResolverMap<Reque
       apiKeys: async (_root, _args, { tenant }) => (await tenants.listKeys(tenant)).map(toApiKey),
       // The tool registry arrives with libs/tools; until then a tenant has no tools to list.
       tools: () => [],
+      auditLog: (_root, args: { first?: number | null; after?: string | null }, { tenant }) => audit.list(tenant, args.first ?? 50, args.after),
     },
     Mutation: {
-      createTenant: async (_root, { input }: { input: { name: string } }, { tenant }) => {
-        const created = await tenants.createTenant(tenant, input.name);
+      createTenant: async (_root, { input }: { input: { name: string; plan?: string | null; region?: string | null } }, { tenant }) => {
+        const created = await tenants.createTenant(tenant, input.name, undefined, input);
         return { ...created, apiKey: toApiKey(created.apiKey) };
       },
       createApiKey: async (_root, { input }: { input: unknown }, { tenant }) => {
         const parsed = CreateApiKeyInput.safeParse(input);
         if (!parsed.success) throw new BadUserInputError(`Invalid input: ${parsed.error.issues.map((i) => `input.${i.path.join('.')}: ${i.message}`).join('; ')}`);
-        const created = await tenants.createKey(tenant, parsed.data.name, parsed.data.role);
+        const created = await tenants.createKey(tenant, parsed.data.name, parsed.data.role, parsed.data.expiresAt ?? null);
         return { ...created, apiKey: toApiKey(created.apiKey) };
       },
       revokeApiKey: async (_root, { id }: { id: string }, { tenant }) => toApiKey(await tenants.revokeKey(tenant, id)),
+      rotateApiKey: async (_root, { id }: { id: string }, { tenant }) => {
+        const rotated = await tenants.rotateKey(tenant, id);
+        return { ...rotated, apiKey: toApiKey(rotated.apiKey) };
+      },
+      suspendTenant: (_root, { id }: { id: string }, { tenant }) => tenants.setStatus(tenant, id, 'SUSPENDED'),
+      reactivateTenant: (_root, { id }: { id: string }, { tenant }) => tenants.setStatus(tenant, id, 'ACTIVE'),
+      deleteTenant: (_root, { id }: { id: string }, { tenant }) => tenants.deleteTenant(tenant, id),
+      updateTenantSettings: (_root, { input }: { input: Partial<TenantSettings> }, { tenant }) => tenants.updateSettings(tenant, input),
+      setBranding: (_root, { input }: { input: Branding }, { tenant }) =>
+        tenants.setBranding(tenant, { displayName: input.displayName ?? null, logoUrl: input.logoUrl ?? null, primaryColor: input.primaryColor ?? null, accentColor: input.accentColor ?? null }),
     },
     Tenant: {
+      plan: (tenant: TenantDoc) => tenant.plan ?? 'team',
+      region: (tenant: TenantDoc) => tenant.region ?? 'westeurope',
+      settings: (tenant: TenantDoc) => ({ ...DEFAULT_SETTINGS, ...tenant.settings }),
+      branding: (tenant: TenantDoc) => tenant.branding ?? null,
       __resolveReference: (reference: { id: string }, { tenant }: RequestContext): Promise<TenantDoc | null> =>
         tenants.getTenant(tenant, reference.id),
     },

@@ -4,6 +4,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  PreconditionFailedError,
   type Role,
   type TenantContext,
 } from '@switchyard/contracts';
@@ -11,13 +12,35 @@ import type { Collection, DocumentStore } from '@switchyard/store';
 import { hasRole, requireRole, requireTenant } from '@switchyard/service-kit';
 import { fingerprint, hashSecret, keyPrefix, newApiKey, parseApiKey, verifySecret } from './api-key-secrets.ts';
 
+export interface TenantSettings {
+  allowedModels: string[];
+  defaultModel: string | null;
+  /** Pinned frameworks by kind of workflow, e.g. {"state_machine": "LANGGRAPH"}. */
+  frameworkPreferences: Record<string, string>;
+}
+
+export interface Branding {
+  displayName: string | null;
+  logoUrl: string | null;
+  primaryColor: string | null;
+  accentColor: string | null;
+}
+
 export interface TenantDoc {
   id: string;
   tenantId: string;
   name: string;
   status: 'ACTIVE' | 'SUSPENDED';
+  plan?: string;
+  region?: string;
+  settings?: TenantSettings;
+  branding?: Branding | null;
   createdAt: string;
 }
+
+export const DEFAULT_SETTINGS: TenantSettings = { allowedModels: [], defaultModel: null, frameworkPreferences: {} };
+const PLANS = ['free', 'team', 'enterprise'];
+const COLOR = /^#[0-9a-fA-F]{6}$/;
 
 export interface ApiKeyDoc {
   id: string;
@@ -61,11 +84,15 @@ export class TenantManager {
     return (await this.tenants.get(id, id))?.doc ?? null;
   }
 
-  async createTenant(context: TenantContext, name: string, id: string = randomUUID()) {
+  async createTenant(context: TenantContext, name: string, id: string = randomUUID(), options: { plan?: string | null; region?: string | null } = {}) {
     if (context.role !== 'PLATFORM_ADMIN') throw new ForbiddenError('createTenant is for platform admins only.');
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 200) throw new BadUserInputError('Tenant name must be 1 to 200 characters.', { field: 'input.name' });
-    const tenant: TenantDoc = { id, tenantId: id, name: trimmed, status: 'ACTIVE', createdAt: new Date().toISOString() };
+    const plan = options.plan ?? 'team';
+    if (!PLANS.includes(plan)) throw new BadUserInputError(`input.plan must be one of ${PLANS.join(', ')}.`, { field: 'input.plan' });
+    const region = options.region ?? 'westeurope';
+    if (!/^[a-z0-9]{2,30}$/.test(region)) throw new BadUserInputError('input.region must be an Azure region name such as "westeurope".', { field: 'input.region' });
+    const tenant: TenantDoc = { id, tenantId: id, name: trimmed, status: 'ACTIVE', plan, region, settings: DEFAULT_SETTINGS, branding: null, createdAt: new Date().toISOString() };
     await this.tenants.create(tenant);
     const { key, secret } = await this.issueKey(id, 'initial admin key', 'TENANT_ADMIN');
     return { tenant, apiKey: key, secret };
@@ -78,14 +105,84 @@ export class TenantManager {
     return page.items.map((item) => item.doc);
   }
 
-  async createKey(context: TenantContext, name: string, role: Role) {
+  async createKey(context: TenantContext, name: string, role: Role, expiresAt: string | null = null) {
     requireRole(context, 'TENANT_ADMIN', 'Creating API keys');
     const tenantId = requireTenant(context, 'Creating API keys');
     if (role === 'PLATFORM_ADMIN') throw new ForbiddenError('A tenant key cannot have the PLATFORM_ADMIN role; pick TENANT_ADMIN, DEVELOPER or VIEWER.');
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 200) throw new BadUserInputError('Key name must be 1 to 200 characters.', { field: 'input.name' });
-    const { key, secret } = await this.issueKey(tenantId, trimmed, role);
+    if (expiresAt && Date.parse(expiresAt) <= Date.now()) throw new BadUserInputError('input.expiresAt is in the past; pick a future time or leave it out.', { field: 'input.expiresAt' });
+    const { key, secret } = await this.issueKey(tenantId, trimmed, role, expiresAt);
     return { apiKey: key, secret };
+  }
+
+  /** A new secret with the same name, role and expiry; the old key is revoked at once. */
+  async rotateKey(context: TenantContext, keyId: string) {
+    requireRole(context, 'TENANT_ADMIN', 'Rotating API keys');
+    const tenantId = requireTenant(context, 'Rotating API keys');
+    const stored = await this.keys.get(tenantId, keyId);
+    if (!stored || stored.doc.revokedAt) throw new NotFoundError('Active API key', keyId);
+    const { key, secret } = await this.issueKey(tenantId, stored.doc.name, stored.doc.role, stored.doc.expiresAt);
+    await this.revokeKey(context, keyId);
+    return { apiKey: key, secret };
+  }
+
+  async setStatus(context: TenantContext, id: string, status: TenantDoc['status']): Promise<TenantDoc> {
+    if (context.role !== 'PLATFORM_ADMIN') throw new ForbiddenError('Suspending and reactivating tenants is for platform admins only.');
+    return this.changeTenant(id, (tenant) => ({ ...tenant, status }));
+  }
+
+  /** Remove the tenant and every key of it; its credentials stop working at once. */
+  async deleteTenant(context: TenantContext, id: string): Promise<boolean> {
+    if (context.role !== 'PLATFORM_ADMIN') throw new ForbiddenError('Deleting tenants is for platform admins only.');
+    const keys = await this.keys.query(id, { first: 1000 });
+    for (const { doc } of keys.items) await this.keyIndex.delete(KEY_INDEX_PARTITION, doc.id);
+    this.verified.clear();
+    await this.keys.deleteTenant(id);
+    return this.tenants.delete(id, id);
+  }
+
+  async updateSettings(context: TenantContext, input: Partial<TenantSettings>): Promise<TenantDoc> {
+    requireRole(context, 'TENANT_ADMIN', 'Changing tenant settings');
+    const tenantId = requireTenant(context, 'Changing tenant settings');
+    if (input.allowedModels && (input.allowedModels.length > 100 || input.allowedModels.some((m) => !/^[\w.:-]{1,100}$/.test(m)))) {
+      throw new BadUserInputError('input.allowedModels must be up to 100 model names (letters, digits, . _ : -).', { field: 'input.allowedModels' });
+    }
+    const frameworks = ['LANGGRAPH', 'CREWAI', 'AUTOGEN', 'HYBRID'];
+    for (const [kind, framework] of Object.entries(input.frameworkPreferences ?? {})) {
+      if (!frameworks.includes(framework)) throw new BadUserInputError(`input.frameworkPreferences.${kind} must be one of ${frameworks.join(', ')}.`, { field: `input.frameworkPreferences.${kind}` });
+    }
+    return this.changeTenant(tenantId, (tenant) => {
+      const settings = { ...DEFAULT_SETTINGS, ...tenant.settings, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null)) };
+      if (settings.defaultModel && settings.allowedModels.length > 0 && !settings.allowedModels.includes(settings.defaultModel)) {
+        throw new BadUserInputError(`input.defaultModel "${settings.defaultModel}" is not among the allowed models.`, { field: 'input.defaultModel' });
+      }
+      return { ...tenant, settings };
+    });
+  }
+
+  async setBranding(context: TenantContext, branding: Branding): Promise<TenantDoc> {
+    requireRole(context, 'TENANT_ADMIN', 'Changing branding');
+    const tenantId = requireTenant(context, 'Changing branding');
+    for (const field of ['primaryColor', 'accentColor'] as const) {
+      if (branding[field] && !COLOR.test(branding[field]!)) throw new BadUserInputError(`input.${field} must be a colour like "#1a2b3c".`, { field: `input.${field}` });
+    }
+    if (branding.logoUrl && !/^https:\/\/\S{1,2000}$/.test(branding.logoUrl)) throw new BadUserInputError('input.logoUrl must be an https URL.', { field: 'input.logoUrl' });
+    if (branding.displayName && branding.displayName.length > 200) throw new BadUserInputError('input.displayName must be at most 200 characters.', { field: 'input.displayName' });
+    return this.changeTenant(tenantId, (tenant) => ({ ...tenant, branding }));
+  }
+
+  private async changeTenant(id: string, change: (tenant: TenantDoc) => TenantDoc): Promise<TenantDoc> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const stored = await this.tenants.get(id, id);
+      if (!stored) throw new NotFoundError('Tenant', id);
+      try {
+        return (await this.tenants.replace(change(stored.doc), { ifMatch: stored.etag })).doc;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+    throw new ConflictError(`Tenant ${id} is changing too fast; retry.`);
   }
 
   async revokeKey(context: TenantContext, keyId: string): Promise<ApiKeyDoc> {
@@ -157,13 +254,13 @@ export class TenantManager {
     await this.writeKey(ownerTenantId, parsed.keyId, secret, name, role, existing?.etag);
   }
 
-  private async issueKey(ownerTenantId: string, name: string, role: Role) {
+  private async issueKey(ownerTenantId: string, name: string, role: Role, expiresAt: string | null = null) {
     const { keyId, secret } = newApiKey();
-    const key = await this.writeKey(ownerTenantId, keyId, secret, name, role);
+    const key = await this.writeKey(ownerTenantId, keyId, secret, name, role, undefined, expiresAt);
     return { key, secret };
   }
 
-  private async writeKey(ownerTenantId: string, keyId: string, secret: string, name: string, role: Role, ifMatch?: string): Promise<ApiKeyDoc> {
+  private async writeKey(ownerTenantId: string, keyId: string, secret: string, name: string, role: Role, ifMatch?: string, expiresAt: string | null = null): Promise<ApiKeyDoc> {
     const key: ApiKeyDoc = {
       id: keyId,
       tenantId: ownerTenantId,
@@ -173,7 +270,7 @@ export class TenantManager {
       createdAt: new Date().toISOString(),
       revokedAt: null,
       lastUsedAt: null,
-      expiresAt: null,
+      expiresAt,
     };
     await this.keyIndex.upsert({ id: keyId, tenantId: KEY_INDEX_PARTITION, ownerTenantId });
     if (ifMatch) await this.keys.replace(key, { ifMatch });

@@ -5,12 +5,16 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type CreateApiKeyInput = {
+  /** the key stops working at this time; null: never */
+  expiresAt?: string | null | undefined;
   name: string;
   role: Role;
 };
 
 export type CreateTenantInput = {
   name: string;
+  plan?: string | null | undefined;
+  region?: string | null | undefined;
 };
 
 export type Framework =

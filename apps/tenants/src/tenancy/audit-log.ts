@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { BadUserInputError, Role, type TenantContext } from '@switchyard/contracts';
+import type { Collection, DocumentStore } from '@switchyard/store';
+import { requireRole, requireTenant } from '@switchyard/service-kit';
+import { z } from 'zod';
+
+export const AuditRecord = z.object({
+  tenantId: z.string().nullable(),
+  actor: z.string().max(200),
+  role: Role,
+  operation: z.string().max(200),
+  fields: z.array(z.string().max(100)).max(50),
+  outcome: z.enum(['ok', 'error', 'partial']),
+  errorCodes: z.array(z.string().max(64)).max(50),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+interface AuditDoc extends AuditRecord {
+  id: string;
+  tenantId: string;
+  at: string;
+}
+
+const PLATFORM_PARTITION = '_platform';
+
+/**
+ * Every mutation and data request, recorded by the gateway after it answered: append-only (there
+ * is no way to change or delete an entry through the API), partitioned by tenant, newest first.
+ */
+export class AuditLog {
+  private readonly entries: Collection<AuditDoc>;
+  private sequence = 0;
+  constructor(store: DocumentStore) {
+    this.entries = store.collection<AuditDoc>('audit_log', { indexes: ['at'] });
+  }
+
+  async append(record: AuditRecord): Promise<void> {
+    const at = new Date().toISOString();
+    // Ids sort by time, then by this process's sequence, so entries keep their order and never collide.
+    const id = `${at}-${String(++this.sequence).padStart(10, '0')}-${randomBytes(4).toString('hex')}`;
+    await this.entries.create({ ...record, id, tenantId: record.tenantId ?? PLATFORM_PARTITION, at });
+  }
+
+  async list(context: TenantContext, first = 50, after?: string | null) {
+    requireRole(context, 'TENANT_ADMIN', 'Reading the audit log');
+    const tenantId = requireTenant(context, 'Reading the audit log');
+    if (first < 1 || first > 500) throw new BadUserInputError('first must be between 1 and 500.', { field: 'first' });
+    const page = await this.entries.query(tenantId, { orderBy: [{ field: 'at', direction: 'desc' }], first, after: after ?? undefined });
+    return { entries: page.items.map((item) => item.doc), endCursor: page.endCursor, hasNextPage: page.hasNextPage };
+  }
+}
