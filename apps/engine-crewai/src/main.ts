@@ -1,13 +1,27 @@
-import { runSubgraphService } from '@switchyard/service-kit';
+import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
+import { mountEngineRoutes } from '@switchyard/engine-kit';
+import { requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
+import { crewDefinitionJsonSchema } from './crew/crew-definition.ts';
+import { TEMPLATE_NAMES } from './crew/templates.ts';
+import { CrewAIEngine } from './runtime/crewai-engine.ts';
 
-// The crew engine's processes are not built yet; the service reports that honestly and the
-// orchestrator refuses CREWAI workflows until it can run them.
 runSubgraphService({
   name: 'engine-crewai',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build() {
-    return { resolvers: { Query: { crewaiEngine: () => ({ framework: 'CREWAI', available: false, templates: [] }) } } };
+  async build({ logger, tokens, store }) {
+    const llm = createLlmClient(llmConfigFromEnv(process.env));
+    const engine = new CrewAIEngine(llm, store);
+    const definitionSchema = crewDefinitionJsonSchema();
+    return {
+      resolvers: { Query: { crewaiEngine: () => ({ framework: 'CREWAI', available: true, templates: TEMPLATE_NAMES }) } },
+      routes: (app) => {
+        mountEngineRoutes(app, engine, tokens, logger);
+        app.get('/engine/definition-schema', requireTenantContext(tokens), (_req, res) => {
+          res.json(definitionSchema);
+        });
+      },
+    };
   },
 });
