@@ -8,7 +8,7 @@ import { ContextTokens } from './context-token.ts';
 import { parseEnv, type BaseServiceEnv } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { announceReady, onShutdown, runMain } from './service-process.ts';
-import { startSubgraphServer, type RequestContext } from './subgraph-server.ts';
+import { requireTenantContext, startSubgraphServer, type RequestContext } from './subgraph-server.ts';
 
 export interface ServiceParts {
   resolvers: GraphQLResolverMap<RequestContext>;
@@ -37,6 +37,27 @@ export interface SubgraphServiceDefinition<S extends z.ZodType<BaseServiceEnv>> 
 }
 
 /**
+ * Every service's part of GDPR requests: export (GET) or erase (DELETE) everything its store holds
+ * for a tenant. Only the tenants service, which runs those requests, may call these.
+ */
+function mountTenantDataRoutes(app: express.Express, store: DocumentStore, tokens: ContextTokens): void {
+  const onlyTenantsService: express.RequestHandler = (_req, res, next) => {
+    const caller = res.locals.tenant as { role?: string; subject?: string } | undefined;
+    if (caller?.role !== 'PLATFORM_ADMIN' || caller.subject !== 'service:tenants') {
+      res.status(403).json({ error: 'Only the tenants service may export or erase tenant data.' });
+      return;
+    }
+    next();
+  };
+  app.get('/internal/tenant-data/:tenantId', requireTenantContext(tokens), onlyTenantsService, async (req, res) => {
+    res.json({ collections: await store.exportTenant(String(req.params.tenantId)) });
+  });
+  app.delete('/internal/tenant-data/:tenantId', requireTenantContext(tokens), onlyTenantsService, async (req, res) => {
+    res.json({ deleted: await store.deleteTenant(String(req.params.tenantId)) });
+  });
+}
+
+/**
  * The one `main()` every subgraph service runs: env → logging → store → domain (build) → server with
  * health/readiness → graceful shutdown → tell the launcher it is ready.
  */
@@ -55,7 +76,10 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
       port: env.PORT,
       logger,
       tokens,
-      routes: parts.routes,
+      routes: (app) => {
+        mountTenantDataRoutes(app, store, tokens);
+        parts.routes?.(app);
+      },
       readiness: parts.readiness,
     });
     onShutdown(logger, [() => server.close(), ...(parts.closers ?? []), () => store.close()]);

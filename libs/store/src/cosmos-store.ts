@@ -199,6 +199,27 @@ export class CosmosStore implements DocumentStore {
     return counts.reduce((a, b) => a + b, 0);
   }
 
+  async exportTenant(tenantId: string): Promise<Record<string, unknown[]>> {
+    const database = this.client.database(this.options.databaseId);
+    let ids: string[];
+    try {
+      const { resources } = await database.containers.readAll().fetchAll();
+      ids = resources.map((container) => container.id).filter((id) => id.startsWith(this.prefix));
+    } catch (error) {
+      if (statusOf(error) === 404) return {};
+      throw error;
+    }
+    const result: Record<string, unknown[]> = {};
+    for (const id of ids) {
+      const { resources } = await database
+        .container(id)
+        .items.query<ItemDefinition>({ query: 'SELECT * FROM c WHERE c.tenantId = @tenantId', parameters: [{ name: '@tenantId', value: tenantId }] }, { partitionKey: tenantId })
+        .fetchAll();
+      if (resources.length > 0) result[id.slice(this.prefix.length)] = resources.map((resource) => stripSystem<unknown>(resource));
+    }
+    return result;
+  }
+
   async close(): Promise<void> {
     this.client.dispose();
   }

@@ -461,6 +461,19 @@ export function describeDocumentStoreContract(name: string, makeStore: () => Pro
         expect((await counters.get(T2, 'c'))?.doc.hits).toBe(1);
         expect(await store.deleteTenant(T1)).toBe(0);
       });
+
+      it('exports one tenant across every collection, and nothing of another', async () => {
+        const counters = store.collection<Counter>('counters');
+        await tasks.create({ id: 'a', tenantId: T1, title: 'mine' });
+        await tasks.create({ id: 'a', tenantId: T2, title: 'theirs' });
+        await counters.increment(T1, 'c', 'hits', 2);
+        const exported = await store.exportTenant(T1);
+        expect(Object.keys(exported).sort()).toEqual(['counters', 'tasks']);
+        expect(exported.tasks).toEqual([{ id: 'a', tenantId: T1, title: 'mine' }]);
+        expect(exported.counters).toEqual([expect.objectContaining({ id: 'c', tenantId: T1, hits: 2 })]);
+        expect(JSON.stringify(exported)).not.toContain('theirs');
+        expect(await store.exportTenant('tenant-none')).toEqual({});
+      });
     });
   });
 }

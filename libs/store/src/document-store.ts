@@ -86,5 +86,7 @@ export interface DocumentStore {
   collection<T extends BaseDocument>(name: string, options?: CollectionOptions): Collection<T>;
   /** Delete every document of a tenant in every collection of this store. */
   deleteTenant(tenantId: string): Promise<number>;
+  /** Every document of a tenant in every collection of this store, by collection name (for data export). */
+  exportTenant(tenantId: string): Promise<Record<string, unknown[]>>;
   close(): Promise<void>;
 }

@@ -152,6 +152,18 @@ export class SqliteStore implements DocumentStore {
     );
   }
 
+  async exportTenant(tenantId: string): Promise<Record<string, unknown[]>> {
+    const tables = this.statement(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'doc\\_%' ESCAPE '\\'`)
+      .pluck()
+      .all() as string[];
+    const result: Record<string, unknown[]> = {};
+    for (const table of tables) {
+      const rows = this.statement(`SELECT data FROM "${table}" WHERE tenant_id = ? ORDER BY id`).pluck().all(tenantId) as string[];
+      if (rows.length > 0) result[table.slice('doc_'.length)] = rows.map((row) => JSON.parse(row) as unknown);
+    }
+    return result;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

@@ -1,6 +1,7 @@
 import type { Framework, UniversalAgentState, WorkflowEventRecord, WorkflowStatus } from '@switchyard/contracts';
 
 export interface RecommendationSnapshot {
+  recommendationId?: string | null;
   framework: Framework;
   confidence: number;
   alternatives: { framework: Framework; probability: number }[];

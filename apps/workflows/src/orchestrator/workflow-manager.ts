@@ -41,7 +41,7 @@ const StartWorkflowInput = z.object({
 
 const RECOMMEND = /* GraphQL */ `
   query Recommend($input: RecommendFrameworkInput!) {
-    recommendFramework(input: $input) { framework confidence alternatives { framework probability } rationale modelVersion }
+    recommendFramework(input: $input) { recommendationId framework confidence alternatives { framework probability } rationale modelVersion }
   }
 `;
 

@@ -1,0 +1,1 @@
+export { DATA_DIR, MODEL_DIR } from '../../apps/selection/src/model/model-files.ts';
