@@ -14,8 +14,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SWITCHYARD_CONTEXT_SECRET: z.string().min(32, 'must be at least 32 characters (shared by the gateway and every subgraph)'),
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL('../../../supergraph.graphql', import.meta.url))),
-  /** How long a verified API key is trusted without asking the tenants service again. */
-  AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  /** How long a verified credential is trusted without asking the tenants service again; 0 (default): revocation takes effect on the next request. */
+  AUTH_CACHE_MS: z.coerce.number().int().min(0).default(0),
   /** OpenID Connect (Microsoft Entra ID) bearer tokens; set OIDC_ISSUER and OIDC_AUDIENCE to accept them. */
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_AUDIENCE: z.string().optional(),

@@ -1,5 +1,9 @@
 import express from 'express';
-import { requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
+import { requireTenantContext, runSubgraphService, serviceUrlVar } from '@switchyard/service-kit';
+import { TenantDataRequests } from './tenancy/tenant-data.ts';
+
+/** Every other service that keeps tenant data in its own store. */
+const DATA_SERVICES = ['selection', 'workflows', 'engine-langgraph', 'engine-crewai', 'engine-autogen', 'billing', 'knowledge'];
 import { envSchema } from './env.ts';
 import { buildResolvers } from './resolvers/index.ts';
 import { AuditLog, AuditRecord } from './tenancy/audit-log.ts';
@@ -12,9 +16,16 @@ runSubgraphService({
   async build({ env, tokens, store }) {
     const tenants = new TenantManager(store);
     const audit = new AuditLog(store);
+    const services = Object.fromEntries(
+      DATA_SERVICES.flatMap((name) => {
+        const url = process.env[serviceUrlVar(name)];
+        return url ? [[name, url]] : [];
+      }),
+    );
+    const data = new TenantDataRequests(services, store, tenants, tokens);
     await tenants.ensureBootstrap(env.SWITCHYARD_BOOTSTRAP_ADMIN_KEY, env.SWITCHYARD_BOOTSTRAP_DEV_KEY, env.SWITCHYARD_BOOTSTRAP_DEV_TENANT);
     return {
-      resolvers: buildResolvers(tenants, audit),
+      resolvers: buildResolvers(tenants, audit, data),
       readiness: () => tenants.getTenant({ tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:readiness' }, '_ready'),
       routes: (app) => {
         // The gateway resolves presented credentials here; only platform processes hold a valid context.

@@ -18,11 +18,13 @@ export function auditPlugin(tenantsUrl: string, tokens: ContextTokens, logger: L
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const data = response.body.kind === 'single' ? response.body.singleResult.data : null;
           const fields = operation.selectionSet.selections.flatMap((selection) => (selection.kind === 'Field' ? [selection.name.value] : []));
+          // An erased tenant keeps nothing, so its erasure is recorded in the platform's own log.
+          const erased = fields.includes('eraseTenantData') && errors.length === 0;
           const record = {
-            tenantId: contextValue.tenant.tenantId,
+            tenantId: erased ? null : contextValue.tenant.tenantId,
             actor: contextValue.tenant.subject,
             role: contextValue.tenant.role,
-            operation: operationName ?? '(anonymous)',
+            operation: erased ? `eraseTenantData(${contextValue.tenant.tenantId})` : (operationName ?? '(anonymous)'),
             fields,
             outcome: errors.length === 0 ? 'ok' : data && Object.values(data).some((v) => v !== null) ? 'partial' : 'error',
             errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))],

@@ -3,11 +3,12 @@ import { BadUserInputError, Role } from '@switchyard/contracts';
 import { DateTimeScalar, JSONScalar, type RequestContext } from '@switchyard/service-kit';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { AuditLog } from '../tenancy/audit-log.ts';
+import type { TenantDataRequests } from '../tenancy/tenant-data.ts';
 import { DEFAULT_SETTINGS, toApiKey, type Branding, type TenantDoc, type TenantManager, type TenantSettings } from '../tenancy/tenant-manager.ts';
 
 const CreateApiKeyInput = z.object({ name: z.string(), role: Role, expiresAt: z.string().nullish() });
 
-export function buildResolvers(tenants: TenantManager, audit: AuditLog): GraphQLResolverMap<RequestContext> {
+export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: TenantDataRequests): GraphQLResolverMap<RequestContext> {
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
@@ -43,6 +44,11 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog): GraphQL
       reactivateTenant: (_root, { id }: { id: string }, { tenant }) => tenants.setStatus(tenant, id, 'ACTIVE'),
       deleteTenant: (_root, { id }: { id: string }, { tenant }) => tenants.deleteTenant(tenant, id),
       updateTenantSettings: (_root, { input }: { input: Partial<TenantSettings> }, { tenant }) => tenants.updateSettings(tenant, input),
+      exportTenantData: (_root, _args, { tenant }) => data.export(tenant),
+      eraseTenantData: async (_root, { confirmTenantId }: { confirmTenantId: string }, { tenant }) => {
+        await data.erase(tenant, confirmTenantId);
+        return true;
+      },
       setBranding: (_root, { input }: { input: Branding }, { tenant }) =>
         tenants.setBranding(tenant, { displayName: input.displayName ?? null, logoUrl: input.logoUrl ?? null, primaryColor: input.primaryColor ?? null, accentColor: input.accentColor ?? null }),
     },
