@@ -1,13 +1,33 @@
+import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
+import { mountEngineRoutes } from '@switchyard/engine-kit';
 import { runSubgraphService } from '@switchyard/service-kit';
+import { DynamicSessionsExecutor, LocalSandboxExecutor } from '@switchyard/code-sandbox';
 import { envSchema } from './env.ts';
+import { AutoGenEngine, type CodeExecutorFactory } from './runtime/autogen-engine.ts';
+import { TEMPLATE_NAMES } from './definition/templates.ts';
 
-// The group chat engine's processes are not built yet; the service reports that honestly and the
-// orchestrator refuses AUTOGEN workflows until it can run them.
 runSubgraphService({
   name: 'engine-autogen',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build() {
-    return { resolvers: { Query: { autogenEngine: () => ({ framework: 'AUTOGEN', available: false, templates: [] }) } } };
+  async build({ env, logger, tokens, store }) {
+    const llm = createLlmClient(llmConfigFromEnv(process.env));
+    let codeExecutorFor: CodeExecutorFactory;
+    if (env.AUTOGEN_CODE_EXECUTOR === 'dynamic-sessions') {
+      // One session per workflow: its code shares interpreter state, other workflows' code never does.
+      codeExecutorFor = (tenantId, workflowId) =>
+        new DynamicSessionsExecutor({ poolManagementEndpoint: env.AZURE_DYNAMIC_SESSIONS_POOL_ENDPOINT!, sessionId: `${tenantId}-${workflowId}`, timeoutMs: env.AUTOGEN_CODE_TIMEOUT_MS });
+    } else {
+      const local = new LocalSandboxExecutor({
+        javascript: { timeoutMs: env.AUTOGEN_CODE_TIMEOUT_MS, memoryLimitMb: env.AUTOGEN_CODE_MEMORY_MB },
+        python: { timeoutMs: env.AUTOGEN_CODE_TIMEOUT_MS, memoryLimitMb: env.AUTOGEN_CODE_MEMORY_MB },
+      });
+      codeExecutorFor = () => local;
+    }
+    const engine = new AutoGenEngine(llm, store, codeExecutorFor);
+    return {
+      resolvers: { Query: { autogenEngine: () => ({ framework: 'AUTOGEN', available: true, templates: TEMPLATE_NAMES }) } },
+      routes: (app) => mountEngineRoutes(app, engine, tokens, logger),
+    };
   },
 });
