@@ -1,8 +1,14 @@
 import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
 import { mountEngineRoutes } from '@switchyard/engine-kit';
-import { runSubgraphService } from '@switchyard/service-kit';
+import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
+import { GraphDefinitionManager } from './definitions/graph-definition-manager.ts';
+import { GraphDefinitionStore } from './definitions/graph-definition-store.ts';
+import { WorkflowHistoryManager } from './history/workflow-history-manager.ts';
+import { buildResolvers } from './resolvers/index.ts';
+import { OrchestratorChildWorkflows } from './runtime/child-workflows.ts';
 import { LangGraphEngine } from './runtime/langgraph-engine.ts';
+import { ToolRegistry } from './tools/tool-registry.ts';
 
 runSubgraphService({
   name: 'engine-langgraph',
@@ -10,9 +16,20 @@ runSubgraphService({
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, tokens, store }) {
     const llm = createLlmClient(llmConfigFromEnv(process.env));
-    const engine = new LangGraphEngine(llm, store, env.LANGGRAPH_RECURSION_LIMIT);
+    const workflows = new ServiceClient(env.SWITCHYARD_WORKFLOWS_URL, tokens);
+    const tools = new ToolRegistry();
+    const engine = new LangGraphEngine({
+      llm,
+      store,
+      recursionLimit: env.LANGGRAPH_RECURSION_LIMIT,
+      tools,
+      children: new OrchestratorChildWorkflows(workflows),
+      modelOutputIntervalMs: env.LANGGRAPH_MODEL_OUTPUT_INTERVAL_MS,
+    });
+    const definitions = new GraphDefinitionManager(new GraphDefinitionStore(store), tools);
+    const history = new WorkflowHistoryManager(engine, store, workflows);
     return {
-      resolvers: { Query: { langgraphEngine: () => ({ framework: 'LANGGRAPH', available: true, templates: ['plan-and-execute'] }) } },
+      resolvers: buildResolvers(definitions, history),
       routes: (app) => mountEngineRoutes(app, engine, tokens, logger),
     };
   },

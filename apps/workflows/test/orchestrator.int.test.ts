@@ -92,6 +92,28 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     expect(workflow.events.map((e) => e.sequence)).toEqual(workflow.events.map((_, i) => i + 1));
   });
 
+  it('runs the blueprint\'s hybrid flow: LangGraph orchestrates, a CrewAI team researches, an AutoGen chat runs code, LangGraph finalises', async () => {
+    const client = stack.client();
+    const { startWorkflow } = await client.request(StartWorkflowDocument, {
+      input: { input: 'Analyze sales data and generate executive report with recommendations', framework: 'HYBRID', hints: { needsResearch: true, needsCode: true } },
+    });
+    const workflow = await eventually(async () => {
+      const { workflow } = await client.request(WorkflowDocument, { id: startWorkflow.id });
+      return workflow && ['SUCCEEDED', 'FAILED', 'WAITING_FOR_INPUT'].includes(workflow.status) ? workflow : undefined;
+    }, 120_000, 300);
+    expect(workflow.error).toBeNull();
+    expect(workflow.status).toBe('SUCCEEDED');
+    const stages = workflow.events.filter((e) => e.type === 'STAGE_COMPLETED').map((e) => e.step);
+    expect(stages).toEqual(['orchestrate', 'research', 'code', 'finalize']);
+    const frameworksSeen = new Set(workflow.events.filter((e) => e.type === 'MODEL_CALL').map((e) => e.step!.split('/')[0]));
+    expect(frameworksSeen).toEqual(new Set(['orchestrate', 'research', 'code', 'finalize']));
+    expect(workflow.events.some((e) => e.type === 'DELEGATION')).toBe(true);
+    expect(workflow.events.some((e) => e.type === 'CODE_EXECUTION')).toBe(true);
+    const state = workflow.state as { frameworkStates: Record<string, Record<string, unknown>> };
+    expect(Object.keys(state.frameworkStates).sort()).toEqual(['AUTOGEN', 'CREWAI', 'LANGGRAPH']);
+    expect(workflow.events.map((e) => e.sequence)).toEqual(workflow.events.map((_, i) => i + 1));
+  });
+
   it('rejects a bad hybrid definition naming the path', async () => {
     const attempt = (definition: unknown) =>
       stack

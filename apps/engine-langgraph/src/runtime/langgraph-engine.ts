@@ -1,62 +1,270 @@
-import { Command, GraphRecursionError } from '@langchain/langgraph';
+import type { TenantContext } from '@switchyard/contracts';
+import { Command, GraphRecursionError, isNodeTimeoutError, type BaseCheckpointSaver, type StateSnapshot } from '@langchain/langgraph';
 import type { LlmClient } from '@switchyard/llm';
 import type { DocumentStore } from '@switchyard/store';
 import { StoreCheckpointSaver } from '@switchyard/langgraph-checkpoint';
 import { WorkflowEventType, type EngineRunRequest, type EngineRunResult } from '@switchyard/contracts';
 import type { Engine, EngineRunIO } from '@switchyard/engine-kit';
+import { InvalidGraphDefinitionError, checkGraphDefinition } from '../definitions/definition-checks.ts';
+import type { GraphDefinition } from '../definitions/graph-definition.ts';
+import { GraphDefinitionStore } from '../definitions/graph-definition-store.ts';
+import { compileGraph, type GraphValues } from '../graphs/graph-compiler.ts';
 import { buildPlanAndExecuteGraph, type PlanAndExecuteState } from '../graphs/plan-and-execute.ts';
-import { fromNativeState, toNativeState } from '../graphs/state-translation.ts';
+import { fromGraphState, fromNativeState, publicValues, toNativeState } from '../graphs/state-translation.ts';
+import { GRAPH_TEMPLATES, PLAN_AND_EXECUTE, TEMPLATE_NAMES, pickTemplate } from '../graphs/templates/index.ts';
+import { forkThread, listCheckpoints, type GraphCheckpointView, type HistoryGraph } from '../history/checkpoint-history.ts';
+import { ToolRegistry } from '../tools/tool-registry.ts';
+import type { ChildWorkflows } from './child-workflows.ts';
+import { eventsFromChunk } from './graph-events.ts';
+import type { ModelCallIO } from './model-calls.ts';
+import { RunRecords, type GraphSource, type RunGraph, type RunRecord } from './run-records.ts';
+
+export interface LangGraphEngineOptions {
+  llm: LlmClient;
+  store: DocumentStore;
+  /** Graph steps a run may take (a definition's own recursionLimit wins). */
+  recursionLimit: number;
+  tools?: ToolRegistry;
+  /** How `workflow` nodes start child workflows; null when no orchestrator is reachable. */
+  children?: ChildWorkflows | null;
+  /** How often streamed model output is reported as a MODEL_OUTPUT event (ms). Default 500. */
+  modelOutputIntervalMs?: number;
+}
+
+/** A definition problem found before anything ran. */
+class BadDefinition extends Error {}
+
+/** The graph of one run, compiled, with how to read its result. */
+interface CompiledRun {
+  graph: HistoryGraph & {
+    stream(input: unknown, options: Record<string, unknown>): Promise<AsyncIterable<unknown>>;
+  };
+  /** Whether nodes report their own steps (plan-and-execute) instead of the "tasks" stream. */
+  ownSteps: boolean;
+  recursionLimit: number;
+  finished(values: Record<string, unknown>): { output: string; frameworkState: Record<string, unknown> };
+  visible(values: Record<string, unknown>): Record<string, unknown>;
+}
+
+const noopIO: ModelCallIO = { emit: () => undefined, signal: new AbortController().signal };
 
 /**
  * Runs workflows as LangGraph StateGraphs checkpointed in the platform's store (thread = workflow),
- * with durability "sync": every step is stored before the next starts. Posting the same workflow
- * again continues from its last checkpoint, and a waiting human step continues with the answer.
+ * with durability "sync": every step is stored before the next starts. A workflow names its graph
+ * (a stored definition, an inline graph, a template, a fork of another run) or gets the template
+ * that fits its input. Posting the same workflow again continues from its last checkpoint, and a
+ * waiting human step continues with the answer.
  */
 export class LangGraphEngine implements Engine {
-  constructor(
-    private readonly llm: LlmClient,
-    private readonly store: DocumentStore,
-    private readonly recursionLimit: number,
-  ) {}
+  private readonly runs: RunRecords;
+  private readonly definitions: GraphDefinitionStore;
+  private readonly tools: ToolRegistry;
+
+  constructor(private readonly options: LangGraphEngineOptions) {
+    this.runs = new RunRecords(options.store);
+    this.definitions = new GraphDefinitionStore(options.store);
+    this.tools = options.tools ?? new ToolRegistry();
+  }
+
+  /** The orchestrator asks this before it accepts a workflow, so a bad graph is refused at startWorkflow. */
+  async validate(definition: unknown, tenant: TenantContext): Promise<string[]> {
+    if (definition === null || definition === undefined || !tenant.tenantId) return [];
+    const probe = { state: { tenantId: tenant.tenantId, userInput: '' }, definition } as unknown as EngineRunRequest;
+    try {
+      await this.resolveGraph(probe);
+      return [];
+    } catch (error) {
+      if (error instanceof InvalidGraphDefinitionError) return error.problems;
+      if (error instanceof BadDefinition) return [error.message];
+      throw error;
+    }
+  }
 
   async run(request: EngineRunRequest, io: EngineRunIO): Promise<EngineRunResult> {
     const { state } = request;
-    const checkpointer = new StoreCheckpointSaver(this.store, { tenantId: state.tenantId });
-    const graph = buildPlanAndExecuteGraph(this.llm, checkpointer, io);
-    const config = { configurable: { thread_id: state.workflowId }, signal: io.signal, recursionLimit: this.recursionLimit, durability: 'sync' as const };
+    const checkpointer = new StoreCheckpointSaver(this.options.store, { tenantId: state.tenantId });
+    let record: RunRecord;
+    let compiled: CompiledRun;
+    try {
+      record = (await this.runs.get(state.tenantId, state.workflowId)) ?? (await this.runs.create(await this.newRunRecord(request)));
+      compiled = this.compile(record, { io, tenant: io.tenant, workflowId: state.workflowId }, checkpointer);
+    } catch (error) {
+      if (error instanceof BadDefinition || error instanceof InvalidGraphDefinitionError) return { status: 'FAILED', error: error.message, code: 'BAD_DEFINITION' };
+      throw error;
+    }
+    const config = { configurable: { thread_id: state.workflowId }, signal: io.signal, recursionLimit: compiled.recursionLimit, durability: 'sync' as const };
 
-    const before = await graph.getState(config);
-    let input: Partial<PlanAndExecuteState> | Command | null;
-    const waiting = before.tasks.flatMap((task) => task.interrupts);
+    if (record.forkOf && !record.forkCompleted) {
+      try {
+        await forkThread(compiled.graph, checkpointer, { threadId: record.forkOf.workflowId, checkpointId: record.forkOf.checkpointId }, state.workflowId, record.forkOf.values);
+      } catch (error) {
+        return { status: 'FAILED', error: `Cannot fork: ${(error as Error).message}`, code: 'BAD_DEFINITION' };
+      }
+      await this.runs.markForkCompleted(record);
+      io.emit({ type: 'FORKED', message: `Forked from workflow ${record.forkOf.workflowId} at checkpoint ${record.forkOf.checkpointId}`, data: { ...record.forkOf } });
+    }
+
+    const before = await compiled.graph.getState(config);
+    let input: unknown;
+    const waiting = pendingInterrupts(before);
     if (!before.createdAt) {
       input = toNativeState(state);
     } else if (waiting.length > 0) {
-      if (request.resume === undefined) return { status: 'WAITING_FOR_INPUT', pendingInput: waiting[0]!.value };
+      if (request.resume === undefined) return { status: 'WAITING_FOR_INPUT', pendingInput: waiting[0], state: compiled.finished(before.values as GraphValues).frameworkState };
       input = new Command({ resume: request.resume });
     } else if (before.next.length > 0) {
       io.emit({ type: WorkflowEventType.STEP_STARTED, step: 'recovery', message: `Continuing from checkpoint before ${before.next.join(', ')}` });
       input = null;
     } else {
-      return this.finished(before.values as PlanAndExecuteState);
+      return this.succeeded(compiled, before);
     }
 
     try {
-      await graph.invoke(input as Parameters<typeof graph.invoke>[0], config);
+      const stream = await compiled.graph.stream(input, { ...config, streamMode: compiled.ownSteps ? ['updates'] : ['tasks', 'updates'] });
+      for await (const chunk of stream) {
+        const [mode, payload] = chunk as [string, unknown];
+        for (const event of eventsFromChunk(mode, payload, { steps: !compiled.ownSteps })) io.emit(event);
+      }
     } catch (error) {
       if (io.signal.aborted) throw error;
       if (error instanceof GraphRecursionError) {
-        return { status: 'FAILED', error: `The graph took more than ${this.recursionLimit} steps; it may loop without an exit.`, code: 'RECURSION_LIMIT' };
+        return { status: 'FAILED', error: `The graph took more than ${compiled.recursionLimit} steps; it may loop without an exit.`, code: 'RECURSION_LIMIT' };
       }
-      throw error;
+      if (isNodeTimeoutError(error)) return { status: 'FAILED', error: (error as Error).message, code: 'NODE_TIMEOUT' };
+      io.logger.warn({ err: error }, 'graph run failed');
+      return { status: 'FAILED', error: (error as Error).message, code: 'NODE_FAILED' };
     }
-    const after = await graph.getState(config);
-    const interrupts = after.tasks.flatMap((task) => task.interrupts);
-    if (interrupts.length > 0) return { status: 'WAITING_FOR_INPUT', pendingInput: interrupts[0]!.value };
-    return this.finished(after.values as PlanAndExecuteState);
+    const after = await compiled.graph.getState(config);
+    const interrupts = pendingInterrupts(after);
+    if (interrupts.length > 0) return { status: 'WAITING_FOR_INPUT', pendingInput: interrupts[0], state: compiled.finished(after.values as GraphValues).frameworkState };
+    return this.succeeded(compiled, after);
   }
 
-  private finished(values: PlanAndExecuteState): EngineRunResult {
-    const { output, frameworkState } = fromNativeState(values);
+  /** A workflow's checkpoints, newest first; empty when this engine never ran it for the tenant. */
+  async checkpoints(tenantId: string, workflowId: string): Promise<GraphCheckpointView[]> {
+    const record = await this.runs.get(tenantId, workflowId);
+    if (!record) return [];
+    const checkpointer = new StoreCheckpointSaver(this.options.store, { tenantId });
+    const compiled = this.compile(record, { io: noopIO, tenant: { tenantId, role: 'VIEWER', keyId: null, subject: 'history' }, workflowId }, checkpointer);
+    return listCheckpoints(compiled.graph, workflowId, compiled.visible);
+  }
+
+  /** The run record of a workflow (for fork checks), or null. */
+  runRecord(tenantId: string, workflowId: string): Promise<RunRecord | null> {
+    return this.runs.get(tenantId, workflowId);
+  }
+
+  /** The state keys a fork of this run may edit. */
+  stateKeys(record: RunRecord): string[] {
+    if (record.graph.kind === 'plan-and-execute') return ['input', 'plan', 'results', 'output'];
+    return ['input', ...Object.keys(this.checked(record.graph.definition).state)];
+  }
+
+  private succeeded(compiled: CompiledRun, snapshot: StateSnapshot): EngineRunResult {
+    const { output, frameworkState } = compiled.finished(snapshot.values as GraphValues);
     return { status: 'SUCCEEDED', output, state: frameworkState };
   }
+
+  /** The run graph of a declarative definition, checked first (the definition is kept as written). */
+  private declarative(raw: unknown): RunGraph {
+    this.checked(raw);
+    return { kind: 'declarative', definition: raw as Record<string, unknown> };
+  }
+
+  private checked(definition: unknown): GraphDefinition {
+    return checkGraphDefinition(definition, { tools: this.tools.names() });
+  }
+
+  private async newRunRecord(request: EngineRunRequest): Promise<RunRecord> {
+    const { state } = request;
+    const base = { id: state.workflowId, tenantId: state.tenantId, input: state.userInput, forkOf: null, forkCompleted: false, createdAt: new Date().toISOString() };
+    const resolved = await this.resolveGraph(request);
+    return { ...base, ...resolved };
+  }
+
+  /** What the workflow's definition names, checked before anything runs. */
+  private async resolveGraph(request: EngineRunRequest): Promise<Pick<RunRecord, 'graph' | 'source' | 'forkOf'>> {
+    const definition = request.definition;
+    const template = (name: string, chosenBy: 'definition' | 'input'): Pick<RunRecord, 'graph' | 'source' | 'forkOf'> => {
+      const source: GraphSource = { kind: 'template', name, chosenBy };
+      if (name === PLAN_AND_EXECUTE) return { graph: { kind: 'plan-and-execute' }, source, forkOf: null };
+      const graph = GRAPH_TEMPLATES[name];
+      if (!graph) throw new BadDefinition(`definition.template: no template named ${JSON.stringify(name)}; templates: ${TEMPLATE_NAMES.join(', ')}`);
+      return { graph: this.declarative(graph as Record<string, unknown>), source, forkOf: null };
+    };
+    if (definition === null || definition === undefined) return template(pickTemplate(request.state.userInput), 'input');
+    if (typeof definition !== 'object' || Array.isArray(definition)) throw new BadDefinition('definition: must be a JSON object');
+    const d = definition as Record<string, unknown>;
+    const keys = ['template', 'graph', 'definitionId', 'forkOf'].filter((key) => key in d);
+    if (keys.length > 1) throw new BadDefinition(`definition: name one of ${keys.join(', ')}, not several`);
+    if (typeof d['template'] === 'string') return template(d['template'], 'definition');
+    if ('graph' in d) return { graph: this.declarative(d['graph']), source: { kind: 'inline' }, forkOf: null };
+    if ('definitionId' in d) {
+      const id = d['definitionId'];
+      const version = d['version'];
+      if (typeof id !== 'string' || !id) throw new BadDefinition('definition.definitionId: must be the id of a graph definition');
+      if (version !== undefined && version !== null && (!Number.isInteger(version) || (version as number) < 1)) throw new BadDefinition('definition.version: must be a version number (1 or more)');
+      const stored = await this.definitions.get(request.state.tenantId, id, version as number | undefined);
+      if (!stored) throw new BadDefinition(`definition.definitionId: no graph definition ${JSON.stringify(id)}${version ? ` with version ${String(version)}` : ''} for this tenant`);
+      return { graph: this.declarative(stored.definition), source: { kind: 'stored', definitionId: id, version: stored.version }, forkOf: null };
+    }
+    if ('forkOf' in d) {
+      const fork = d['forkOf'] as { workflowId?: unknown; checkpointId?: unknown; values?: unknown } | null;
+      if (!fork || typeof fork.workflowId !== 'string' || typeof fork.checkpointId !== 'string') throw new BadDefinition('definition.forkOf: needs workflowId and checkpointId');
+      const values = fork.values ?? {};
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new BadDefinition('definition.forkOf.values: must be an object of state keys');
+      const origin = await this.runs.get(request.state.tenantId, fork.workflowId);
+      if (!origin) throw new BadDefinition(`definition.forkOf.workflowId: no LangGraph run of workflow ${JSON.stringify(fork.workflowId)} for this tenant`);
+      const allowed = new Set(this.stateKeys(origin));
+      const unknown = Object.keys(values).filter((key) => !allowed.has(key));
+      if (unknown.length > 0) throw new BadDefinition(`definition.forkOf.values.${unknown[0]}: not a state key of the graph; keys: ${[...allowed].join(', ')}`);
+      return {
+        graph: origin.graph,
+        source: { kind: 'fork', workflowId: fork.workflowId, checkpointId: fork.checkpointId },
+        forkOf: { workflowId: fork.workflowId, checkpointId: fork.checkpointId, values: values as Record<string, unknown> },
+      };
+    }
+    if ('nodes' in d && 'entry' in d) return { graph: this.declarative(d), source: { kind: 'inline' }, forkOf: null };
+    throw new BadDefinition('definition: name a graph as {"definitionId": "...", "version": N}, {"graph": {...}} or {"template": "<name>"}');
+  }
+
+  private compile(record: RunRecord, run: { io: ModelCallIO; tenant: EngineRunIO['tenant']; workflowId: string }, checkpointer: BaseCheckpointSaver): CompiledRun {
+    const graph: RunGraph = record.graph;
+    if (graph.kind === 'plan-and-execute') {
+      const compiled = buildPlanAndExecuteGraph(this.options.llm, checkpointer, run.io);
+      return {
+        graph: compiled as unknown as CompiledRun['graph'],
+        ownSteps: true,
+        recursionLimit: this.options.recursionLimit,
+        finished: (values) => fromNativeState(values as PlanAndExecuteState),
+        visible: (values) => values,
+      };
+    }
+    const definition = this.checked(graph.definition);
+    const compiled = compileGraph(
+      definition,
+      {
+        llm: this.options.llm,
+        tools: this.tools,
+        children: this.options.children ?? null,
+        io: run.io,
+        tenant: run.tenant,
+        workflowId: run.workflowId,
+        ...(this.options.modelOutputIntervalMs !== undefined ? { modelOutputIntervalMs: this.options.modelOutputIntervalMs } : {}),
+      },
+      checkpointer,
+    );
+    return {
+      graph: compiled as unknown as CompiledRun['graph'],
+      ownSteps: false,
+      recursionLimit: definition.recursionLimit ?? this.options.recursionLimit,
+      finished: (values) => fromGraphState(definition, values, record.source),
+      visible: publicValues,
+    };
+  }
+}
+
+
+function pendingInterrupts(snapshot: StateSnapshot): unknown[] {
+  return snapshot.tasks.flatMap((task) => task.interrupts.map((i) => i.value));
 }

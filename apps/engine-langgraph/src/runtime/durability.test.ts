@@ -1,0 +1,172 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createLlmClient, type LlmClient } from '@switchyard/llm';
+import { startSimulator } from '@switchyard/llm-simulator';
+import { SqliteStore } from '@switchyard/store';
+import { ToolRegistry, type GraphTool } from '../tools/tool-registry.ts';
+import { modelCalls, runOnce, stepsStarted } from '../testing/engine-fixtures.ts';
+import { LangGraphEngine } from './langgraph-engine.ts';
+
+/** Retries, timeouts, the recursion limit, crashes and restarts, and definitions that fail fast. */
+describe('LangGraphEngine durability', () => {
+  let simulator: Awaited<ReturnType<typeof startSimulator>>;
+  let llm: LlmClient;
+  let dir: string;
+  let n = 0;
+  const id = () => `d-${++n}`;
+  const memoryEngine = (options: Partial<ConstructorParameters<typeof LangGraphEngine>[0]> = {}) =>
+    new LangGraphEngine({ llm, store: new SqliteStore({ filename: ':memory:' }), recursionLimit: 50, ...options });
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ port: 0, latencyMs: 0 });
+    llm = createLlmClient({ provider: 'simulator', baseUrl: simulator.url });
+    dir = mkdtempSync(join(tmpdir(), 'switchyard-lg-durability-'));
+  });
+  afterAll(async () => {
+    await simulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('retries a failing node per its retry policy until it succeeds', async () => {
+    let calls = 0;
+    const flaky: GraphTool<{ key: string }> = {
+      name: 'flaky_lookup',
+      description: 'fails twice, then answers',
+      args: z.object({ key: z.string() }),
+      run: async ({ key }) => {
+        calls += 1;
+        if (calls <= 2) throw new Error(`lookup service unavailable (call ${calls})`);
+        return { key, found: true };
+      },
+    };
+    const graph = {
+      state: { hit: {} },
+      entry: 'lookup',
+      nodes: { lookup: { kind: 'tool', tool: 'flaky_lookup', args: { key: '{{input}}' }, writeTo: 'hit', retry: { maxAttempts: 3, backoffMs: 10 }, next: 'END' } },
+    };
+    const { result, events } = await runOnce(memoryEngine({ tools: new ToolRegistry().with(flaky) }), id(), 'policy-9', { definition: { graph } });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', state: { values: { hit: { key: 'policy-9', found: true } } } });
+    expect(calls).toBe(3);
+    expect(events.filter((e) => e.type === 'STEP_RETRYING').map((e) => e.message)).toEqual(['lookup service unavailable (call 1)', 'lookup service unavailable (call 2)']);
+  });
+
+  it('a tool that keeps failing leaves its last error in state once the attempts run out', async () => {
+    const broken: GraphTool<Record<string, never>> = { name: 'broken', description: 'always fails', args: z.object({}), run: async () => Promise.reject(new Error('backend down')) };
+    const graph = { state: { hit: {} }, entry: 'lookup', nodes: { lookup: { kind: 'tool', tool: 'broken', writeTo: 'hit', retry: { maxAttempts: 2, backoffMs: 5 }, next: 'END' } } };
+    const { result } = await runOnce(memoryEngine({ tools: new ToolRegistry().with(broken) }), id(), 'x', { definition: { graph } });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', state: { values: { hit: { error: 'backend down' } } } });
+  });
+
+  it('retries a model node whose provider answers 500, through the real openai SDK', async () => {
+    // No client-side retries: the node's retry policy is what recovers.
+    const strictLlm = createLlmClient({ provider: 'simulator', baseUrl: simulator.url, maxRetries: 0 });
+    await fetch(new URL('/_simulator/faults', simulator.url.replace(/\/v1$/, '/')), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['500', '500'] }) });
+    const before = simulator.stats().faultsInjected;
+    const graph = { state: { answer: {} }, entry: 'ask', nodes: { ask: { kind: 'model', prompt: '{{input}}', writeTo: 'answer', retry: { maxAttempts: 3, backoffMs: 10 }, next: 'END' } } };
+    const { result, events } = await runOnce(memoryEngine({ llm: strictLlm }), id(), 'Say hello', { definition: { graph } });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(simulator.stats().faultsInjected - before).toBe(2);
+    expect(events.filter((e) => e.type === 'STEP_RETRYING')).toHaveLength(2);
+    expect(modelCalls(events)).toHaveLength(1);
+  });
+
+  it('fails a node that exceeds its timeout', async () => {
+    const hang: GraphTool<Record<string, never>> = {
+      name: 'hang',
+      description: 'never answers',
+      args: z.object({}),
+      run: (_args, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    };
+    const graph = { state: { out: {} }, entry: 'wait', nodes: { wait: { kind: 'tool', tool: 'hang', writeTo: 'out', timeoutMs: 50, next: 'END' } } };
+    const { result } = await runOnce(memoryEngine({ tools: new ToolRegistry().with(hang) }), id(), 'x', { definition: { graph } });
+    expect(result).toMatchObject({ status: 'FAILED', code: 'NODE_TIMEOUT' });
+  });
+
+  it('stops a graph that loops past its recursion limit', async () => {
+    const graph = {
+      state: { count: { reducer: 'sum' } },
+      entry: 'tick',
+      recursionLimit: 8,
+      nodes: {
+        tick: { kind: 'set', values: { count: 1 }, next: 'check' },
+        check: { kind: 'router', routes: [{ when: { key: 'count', op: 'gt', value: 1000 }, to: 'END' }], default: 'tick' },
+      },
+    };
+    const { result } = await runOnce(memoryEngine(), id(), 'x', { definition: { graph } });
+    expect(result).toMatchObject({ status: 'FAILED', code: 'RECURSION_LIMIT' });
+  });
+
+  it('continues after a crash between nodes from the last checkpoint, without re-running finished nodes', async () => {
+    const filename = join(dir, 'crash.db');
+    const graph = {
+      state: { a: {}, b: {}, c: {} },
+      entry: 'first',
+      nodes: {
+        first: { kind: 'model', prompt: 'First: {{input}}', writeTo: 'a', next: 'second' },
+        second: { kind: 'model', prompt: 'Second: {{a}}', writeTo: 'b', next: 'third' },
+        third: { kind: 'model', prompt: 'Third: {{b}}', writeTo: 'c', next: 'END' },
+      },
+    };
+    const first = await runOnce(new LangGraphEngine({ llm, store: new SqliteStore({ filename }), recursionLimit: 50 }), 'crashy', 'Plan the offsite', {
+      definition: { graph },
+      abortWhen: (e) => e.type === 'STEP_COMPLETED' && e.step === 'first',
+    });
+    expect(first.aborted).toBe(true);
+    expect(stepsStarted(first.events)).not.toContain('third');
+
+    // A new process: a new store handle and engine on the same file.
+    const second = await runOnce(new LangGraphEngine({ llm, store: new SqliteStore({ filename }), recursionLimit: 50 }), 'crashy', 'Plan the offsite', { definition: { graph } });
+    expect(second.result.status).toBe('SUCCEEDED');
+    expect(second.events[0]).toMatchObject({ type: 'STEP_STARTED', step: 'recovery' });
+    expect(stepsStarted(second.events)).not.toContain('first');
+    const all = [...first.events, ...second.events];
+    expect(modelCalls(all, 'first')).toHaveLength(1);
+    expect(modelCalls(all, 'third')).toHaveLength(1);
+  });
+
+  it('keeps a human step waiting across a restart and continues with the answer in a new engine', async () => {
+    const filename = join(dir, 'human.db');
+    const definition = { template: 'insurance-claim' };
+    const input = 'Process insurance claim #9001 for $60,000';
+    const waiting = await runOnce(new LangGraphEngine({ llm, store: new SqliteStore({ filename }), recursionLimit: 50 }), 'human-1', input, { definition });
+    expect(waiting.result).toMatchObject({ status: 'WAITING_FOR_INPUT', pendingInput: { node: 'adjuster_review', prompt: expect.stringContaining('$60000') } });
+
+    // Posted again before anyone answered (the orchestrator recovered it): still waiting, nothing re-run.
+    const restarted = new LangGraphEngine({ llm, store: new SqliteStore({ filename }), recursionLimit: 50 });
+    const still = await runOnce(restarted, 'human-1', input, { definition });
+    expect(still.result).toMatchObject({ status: 'WAITING_FOR_INPUT' });
+    expect(still.events).toEqual([]);
+
+    const done = await runOnce(new LangGraphEngine({ llm, store: new SqliteStore({ filename }), recursionLimit: 50 }), 'human-1', input, { definition, resume: { approved: true } });
+    expect(done.result).toMatchObject({ status: 'SUCCEEDED', output: expect.stringContaining('Payout of $59500') });
+    expect(modelCalls(done.events).map((e) => e.step)).toEqual(['write_letter']);
+  });
+
+  it('fails a bad definition fast, naming the path, before any model call', async () => {
+    const before = simulator.stats().chatCompletions;
+    const bad = {
+      graph: {
+        state: { draft: {} },
+        entry: 'write',
+        nodes: {
+          write: { kind: 'model', prompt: '{{input}}', writeTo: 'draft', next: 'review' },
+          review: { kind: 'human', prompt: 'ok?', writeTo: 'draft', next: 'aprove' },
+          approve: { kind: 'set', values: { draft: 'ok' }, next: 'END' },
+        },
+      },
+    };
+    const engine = memoryEngine();
+    expect((await runOnce(engine, id(), 'x', { definition: bad })).result).toEqual({
+      status: 'FAILED',
+      code: 'BAD_DEFINITION',
+      error: 'Invalid graph definition: definition.nodes.review.next: no node named "aprove" (did you mean "approve"?)',
+    });
+    expect((await runOnce(engine, id(), 'x', { definition: { template: 'nope' } })).result).toMatchObject({ code: 'BAD_DEFINITION', error: expect.stringContaining('definition.template: no template named "nope"') });
+    expect((await runOnce(engine, id(), 'x', { definition: { definitionId: 'missing' } })).result).toMatchObject({ code: 'BAD_DEFINITION', error: expect.stringContaining('definition.definitionId') });
+    expect((await runOnce(engine, id(), 'x', { definition: { crew: [] } })).result).toMatchObject({ code: 'BAD_DEFINITION' });
+    expect(simulator.stats().chatCompletions).toBe(before);
+  });
+});
