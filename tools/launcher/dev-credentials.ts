@@ -7,6 +7,7 @@ export interface DevState {
   adminKey: string;
   devKey: string;
   tenantId: string;
+  masterKey?: string;
 }
 
 function newKey(): string {
@@ -17,8 +18,15 @@ function newKey(): string {
 
 /** The dev credentials of a local platform: made once, kept in <stateDir>/dev-state.json across starts. */
 export function loadOrCreateDevState(file: string): DevState {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevState;
-  const state: DevState = { contextSecret: randomBytes(32).toString('base64url'), adminKey: newKey(), devKey: newKey(), tenantId: 'dev' };
+  if (existsSync(file)) {
+    const existing = JSON.parse(readFileSync(file, 'utf8')) as DevState;
+    if (existing.masterKey) return existing;
+    // State from before integration secrets: add a master key, keep everything else.
+    const upgraded = { ...existing, masterKey: randomBytes(32).toString('base64') };
+    writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+    return upgraded;
+  }
+  const state: DevState = { contextSecret: randomBytes(32).toString('base64url'), adminKey: newKey(), devKey: newKey(), tenantId: 'dev', masterKey: randomBytes(32).toString('base64') };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
   return state;

@@ -13,6 +13,7 @@ const supervisor = new ServiceSupervisor({
   adminKey: dev.adminKey,
   devKey: dev.devKey,
   devTenant: dev.tenantId,
+  masterKey: dev.masterKey,
   restart: true,
   onEvent: (message) => console.log(`[switchyard] ${message}`),
 });

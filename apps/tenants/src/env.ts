@@ -7,4 +7,7 @@ export const envSchema = baseServiceEnv.extend({
   SWITCHYARD_BOOTSTRAP_ADMIN_KEY: z.string().optional(),
   SWITCHYARD_BOOTSTRAP_DEV_KEY: z.string().optional(),
   SWITCHYARD_BOOTSTRAP_DEV_TENANT: z.string().default('dev'),
+  /** Envelope encryption of integration secrets: a 32-byte base64 key, or an Azure Key Vault key id (preferred in production). */
+  SWITCHYARD_MASTER_KEY: z.string().optional(),
+  KEY_VAULT_KEY_ID: z.string().url().optional(),
 });

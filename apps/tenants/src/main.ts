@@ -1,5 +1,13 @@
 import express from 'express';
-import { requireTenantContext, runSubgraphService, serviceUrlVar } from '@switchyard/service-kit';
+import {
+  AzureKeyVaultKeyEncryptionKey,
+  EnvelopeEncryption,
+  LocalKeyEncryptionKey,
+  requireTenantContext,
+  runSubgraphService,
+  serviceUrlVar,
+} from '@switchyard/service-kit';
+import { IntegrationSecrets } from './tenancy/integration-secrets.ts';
 import { TenantDataRequests } from './tenancy/tenant-data.ts';
 
 /** Every other service that keeps tenant data in its own store. */
@@ -23,9 +31,15 @@ runSubgraphService({
       }),
     );
     const data = new TenantDataRequests(services, store, tenants, tokens);
+    const kek = env.KEY_VAULT_KEY_ID
+      ? new AzureKeyVaultKeyEncryptionKey(env.KEY_VAULT_KEY_ID)
+      : env.SWITCHYARD_MASTER_KEY
+        ? new LocalKeyEncryptionKey(env.SWITCHYARD_MASTER_KEY)
+        : null;
+    const secrets = new IntegrationSecrets(store, kek ? new EnvelopeEncryption(kek) : null);
     await tenants.ensureBootstrap(env.SWITCHYARD_BOOTSTRAP_ADMIN_KEY, env.SWITCHYARD_BOOTSTRAP_DEV_KEY, env.SWITCHYARD_BOOTSTRAP_DEV_TENANT);
     return {
-      resolvers: buildResolvers(tenants, audit, data),
+      resolvers: buildResolvers(tenants, audit, data, secrets),
       readiness: () => tenants.getTenant({ tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:readiness' }, '_ready'),
       routes: (app) => {
         // The gateway resolves presented credentials here; only platform processes hold a valid context.
@@ -38,6 +52,20 @@ runSubgraphService({
           const tenantId = typeof req.body?.tenantId === 'string' ? req.body.tenantId : '';
           const tenant = tenantId ? await tenants.getTenant({ tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:gateway' }, tenantId) : null;
           res.json({ context: tenant?.status === 'ACTIVE' ? { tenantId, role: 'VIEWER', keyId: null, subject: 'tenant-status' } : null });
+        });
+        // Platform services (not the gateway) read a tenant's integration secret to call the integration.
+        app.post('/internal/integration-secret', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
+          const caller = res.locals.tenant as { subject: string };
+          if (!caller.subject.startsWith('service:') || caller.subject === 'service:gateway') {
+            res.status(403).json({ error: 'Only platform services may read integration secrets.' });
+            return;
+          }
+          const { tenantId, integration, name } = req.body ?? {};
+          try {
+            res.json({ value: await secrets.reveal(String(tenantId), String(integration), String(name)) });
+          } catch (error) {
+            res.status(404).json({ error: (error as Error).message });
+          }
         });
         // The gateway records every mutation here after answering it.
         app.post('/internal/audit', requireTenantContext(tokens), express.json({ limit: '64kb' }), async (req, res) => {

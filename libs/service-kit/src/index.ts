@@ -7,3 +7,4 @@ export * from './service-client.ts';
 export * from './scalars.ts';
 export * from './rbac.ts';
 export * from './subgraph-service.ts';
+export * from './envelope-encryption.ts';

@@ -17,6 +17,8 @@ export interface StackOptions {
   adminKey?: string;
   devKey?: string;
   devTenant?: string;
+  /** Key for envelope encryption of integration secrets (tenants service). */
+  masterKey?: string;
   /** Extra env for every service (e.g. LLM_SIMULATOR_LATENCY_MS, WORKFLOWS_LEASE_MS). */
   env?: Record<string, string>;
   /** Restart a service that exits unexpectedly, as Kubernetes would. */
@@ -116,6 +118,7 @@ export class ServiceSupervisor {
       if (this.options.adminKey) env.SWITCHYARD_BOOTSTRAP_ADMIN_KEY = this.options.adminKey;
       if (this.options.devKey) env.SWITCHYARD_BOOTSTRAP_DEV_KEY = this.options.devKey;
       if (this.options.devTenant) env.SWITCHYARD_BOOTSTRAP_DEV_TENANT = this.options.devTenant;
+      if (this.options.masterKey && !env.SWITCHYARD_MASTER_KEY && !env.KEY_VAULT_KEY_ID) env.SWITCHYARD_MASTER_KEY = this.options.masterKey;
     }
     return env;
   }

@@ -47,6 +47,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     adminKey,
     devKey: apiKey,
     devTenant: tenantId,
+    masterKey: randomBytes(32).toString('base64'),
     restart: true,
     env: { LOG_LEVEL: 'warn', ...options.env },
     only: options.only,

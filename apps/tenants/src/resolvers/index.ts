@@ -4,11 +4,12 @@ import { DateTimeScalar, JSONScalar, type RequestContext } from '@switchyard/ser
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { AuditLog } from '../tenancy/audit-log.ts';
 import type { TenantDataRequests } from '../tenancy/tenant-data.ts';
+import type { IntegrationSecrets } from '../tenancy/integration-secrets.ts';
 import { DEFAULT_SETTINGS, toApiKey, type Branding, type TenantDoc, type TenantManager, type TenantSettings } from '../tenancy/tenant-manager.ts';
 
 const CreateApiKeyInput = z.object({ name: z.string(), role: Role, expiresAt: z.string().nullish() });
 
-export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: TenantDataRequests): GraphQLResolverMap<RequestContext> {
+export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: TenantDataRequests, secrets: IntegrationSecrets): GraphQLResolverMap<RequestContext> {
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
@@ -22,6 +23,7 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: Te
       apiKeys: async (_root, _args, { tenant }) => (await tenants.listKeys(tenant)).map(toApiKey),
       // The tool registry arrives with libs/tools; until then a tenant has no tools to list.
       tools: () => [],
+      integrationSecrets: (_root, _args, { tenant }) => secrets.list(tenant),
       auditLog: (_root, args: { first?: number | null; after?: string | null }, { tenant }) => audit.list(tenant, args.first ?? 50, args.after),
     },
     Mutation: {
@@ -45,6 +47,8 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: Te
       deleteTenant: (_root, { id }: { id: string }, { tenant }) => tenants.deleteTenant(tenant, id),
       updateTenantSettings: (_root, { input }: { input: Partial<TenantSettings> }, { tenant }) => tenants.updateSettings(tenant, input),
       exportTenantData: (_root, _args, { tenant }) => data.export(tenant),
+      setIntegrationSecret: (_root, { input }: { input: { integration: string; name: string; value: string } }, { tenant }) => secrets.set(tenant, input),
+      deleteIntegrationSecret: (_root, args: { integration: string; name: string }, { tenant }) => secrets.delete(tenant, args.integration, args.name),
       eraseTenantData: async (_root, { confirmTenantId }: { confirmTenantId: string }, { tenant }) => {
         await data.erase(tenant, confirmTenantId);
         return true;
