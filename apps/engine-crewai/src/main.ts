@@ -1,6 +1,6 @@
 import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
-import { mountEngineRoutes } from '@switchyard/engine-kit';
-import { requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
+import { OrchestratorChildWorkflows, mountEngineRoutes } from '@switchyard/engine-kit';
+import { ServiceClient, requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { crewDefinitionJsonSchema } from './crew/crew-definition.ts';
 import { TEMPLATE_NAMES } from './crew/templates.ts';
@@ -10,9 +10,10 @@ runSubgraphService({
   name: 'engine-crewai',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build({ logger, tokens, store }) {
+  async build({ env, logger, tokens, store }) {
     const llm = createLlmClient(llmConfigFromEnv(process.env));
-    const engine = new CrewAIEngine(llm, store);
+    const children = new OrchestratorChildWorkflows(new ServiceClient(env.SWITCHYARD_WORKFLOWS_URL, tokens), 500, 'service:engine-crewai');
+    const engine = new CrewAIEngine(llm, store, children);
     const definitionSchema = crewDefinitionJsonSchema();
     return {
       resolvers: { Query: { crewaiEngine: () => ({ framework: 'CREWAI', available: true, templates: TEMPLATE_NAMES }) } },

@@ -96,4 +96,32 @@ describe('CrewAI engine through the gateway', () => {
     ]);
     expect(done.events.map((e) => e.sequence)).toEqual(done.events.map((_, i) => i + 1));
   });
+
+  it('runs a task as a LangGraph sub-workflow through the orchestrator and uses its output', async () => {
+    const client = stack.client();
+    const { startWorkflow } = await client.request(StartWorkflowDocument, {
+      input: {
+        input: 'Settle a small claim and write to the customer',
+        framework: 'CREWAI',
+        definition: {
+          agents: [
+            { role: 'Claims Handler', goal: 'Settle claims', backstory: 'Runs the claims process.' },
+            { role: 'Writer', goal: 'Write letters', backstory: 'Writes to customers.' },
+          ],
+          tasks: [
+            { name: 'settle', description: 'Settle the claim', expectedOutput: 'The decision', agent: 'Claims Handler', workflow: { framework: 'LANGGRAPH', definition: { template: 'insurance-claim' }, input: 'Process insurance claim #88 for $900' } },
+            { name: 'letter', description: 'Write to the customer about the decision', expectedOutput: 'A letter', agent: 'Writer' },
+          ],
+        },
+      },
+    });
+    const workflow = await waitForStatus(startWorkflow.id, ['SUCCEEDED', 'FAILED']);
+    expect(workflow.error).toBeNull();
+    const child = workflow.events.find((e) => e.type === 'CHILD_WORKFLOW')!;
+    const childId = (child.data as { childWorkflowId: string }).childWorkflowId;
+    const { workflow: childWorkflow } = await client.request(WorkflowDocument, { id: childId });
+    expect(childWorkflow).toMatchObject({ status: 'SUCCEEDED', framework: 'LANGGRAPH', input: 'Process insurance claim #88 for $900' });
+    const settled = workflow.events.find((e) => e.type === 'TASK_COMPLETED' && e.step === 'settle')!;
+    expect((settled.data as { childWorkflowId: string }).childWorkflowId).toBe(childId);
+  });
 });

@@ -1,12 +1,12 @@
 import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
-import { mountEngineRoutes } from '@switchyard/engine-kit';
+import { OrchestratorChildWorkflows, mountEngineRoutes } from '@switchyard/engine-kit';
 import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { GraphDefinitionManager } from './definitions/graph-definition-manager.ts';
 import { GraphDefinitionStore } from './definitions/graph-definition-store.ts';
 import { WorkflowHistoryManager } from './history/workflow-history-manager.ts';
 import { buildResolvers } from './resolvers/index.ts';
-import { OrchestratorChildWorkflows } from './runtime/child-workflows.ts';
+
 import { LangGraphEngine } from './runtime/langgraph-engine.ts';
 import { ToolRegistry } from './tools/tool-registry.ts';
 
@@ -23,7 +23,7 @@ runSubgraphService({
       store,
       recursionLimit: env.LANGGRAPH_RECURSION_LIMIT,
       tools,
-      children: new OrchestratorChildWorkflows(workflows),
+      children: new OrchestratorChildWorkflows(workflows, 500, 'service:engine-langgraph'),
       modelOutputIntervalMs: env.LANGGRAPH_MODEL_OUTPUT_INTERVAL_MS,
     });
     const definitions = new GraphDefinitionManager(new GraphDefinitionStore(store), tools);

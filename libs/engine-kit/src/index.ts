@@ -1,1 +1,2 @@
 export * from './engine-routes.ts';
+export * from './child-workflows.ts';

@@ -36,6 +36,15 @@ export const TaskDefinition = z
       .describe('Built-in checks (min_length:<n>, max_length:<n>, contains:<text>, not_contains:<text>, json) or a rule in words judged by the model'),
     guardrailMaxRetries: z.number().int().min(0).max(10).default(3),
     humanInput: z.boolean().default(false).describe('Wait for a human to review the output before the crew continues'),
+    workflow: z
+      .object({
+        framework: z.enum(['LANGGRAPH', 'CREWAI', 'AUTOGEN', 'HYBRID']),
+        definition: z.record(z.string(), z.unknown()).nullish(),
+        input: z.string().trim().min(1).max(20_000).optional().describe('The sub-workflow\'s request; default: the task with its context'),
+      })
+      .strict()
+      .optional()
+      .describe('Run this task as a sub-workflow on another engine (e.g. a LangGraph graph) through the orchestrator; its output is the task output'),
   })
   .strict();
 export type TaskDefinitionInput = z.input<typeof TaskDefinition>;

@@ -4,7 +4,16 @@
  */
 export class CrewFailure extends Error {
   constructor(
-    readonly code: 'BAD_DEFINITION' | 'DELEGATION_LOOP' | 'DELEGATION_LIMIT' | 'MANAGER_DID_NOT_DELEGATE' | 'GUARDRAIL_FAILED' | 'OUTPUT_SCHEMA_FAILED' | 'AGENT_TIMEOUT',
+    readonly code:
+      | 'BAD_DEFINITION'
+      | 'DELEGATION_LOOP'
+      | 'DELEGATION_LIMIT'
+      | 'MANAGER_DID_NOT_DELEGATE'
+      | 'GUARDRAIL_FAILED'
+      | 'OUTPUT_SCHEMA_FAILED'
+      | 'AGENT_TIMEOUT'
+      | 'SUBWORKFLOW_UNAVAILABLE'
+      | 'SUBWORKFLOW_FAILED',
     message: string,
   ) {
     super(message);

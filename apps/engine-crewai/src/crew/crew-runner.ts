@@ -1,3 +1,5 @@
+import type { ChildWorkflows } from '@switchyard/engine-kit';
+import type { TenantContext } from '@switchyard/contracts';
 import { z } from 'zod';
 import type { ChatMessage } from '@switchyard/llm';
 import type { EngineEvent } from '@switchyard/contracts';
@@ -26,6 +28,9 @@ export interface CrewRunnerDeps {
   writer: CheckpointWriter;
   emit(event: EngineEvent): void;
   signal: AbortSignal;
+  /** Sub-workflows through the orchestrator, for tasks that name a `workflow`. */
+  children?: ChildWorkflows;
+  tenant?: TenantContext;
 }
 
 const BUILT_IN_MANAGER: AgentDefinition = {
@@ -169,6 +174,8 @@ export class CrewRunner {
       data: { task: task.name, agent: performer.role, async: task.asyncExecution, kickoff: kickoffIndex, ...(transcript ? { resumed: true } : {}) },
     });
 
+    if (task.workflow) return this.runSubWorkflowTask(kickoffIndex, task, tasks, performer);
+
     const delegations: DelegationRecord[] = transcript ? [...transcript.delegations] : [];
     const tools = this.toolsFor(performer, task, hierarchical, delegations);
     let messages: ChatMessage[] = transcript?.messages ?? [
@@ -277,6 +284,35 @@ export class CrewRunner {
       message: excerpt(output),
       data: { task: task.name, agent: performer.role, outputSize: output.length, attempts, ...(json !== undefined ? { json } : {}), ...(humanFeedback !== undefined ? { revisedAfterHumanFeedback: true } : {}) },
     });
+    return { kind: 'done' };
+  }
+
+  /**
+   * A task done by another engine: a child workflow started through the orchestrator with an
+   * idempotency key per crew, kickoff and task, so a crew continued after a crash finds the child it
+   * started instead of starting another.
+   */
+  private async runSubWorkflowTask(kickoffIndex: number, task: TaskDefinition, tasks: TaskDefinition[], performer: AgentDefinition): Promise<{ kind: 'done' }> {
+    const { emit, writer, children, tenant } = this.deps;
+    const spec = task.workflow!;
+    if (!children || !tenant) throw new CrewFailure('SUBWORKFLOW_UNAVAILABLE', `Task "${task.name}" runs a ${spec.framework} sub-workflow, but this engine cannot reach the orchestrator.`);
+    const progress = this.checkpoint.kickoffs[kickoffIndex]!;
+    const child = await children.runUntilSettled({
+      tenant,
+      idempotencyKey: `${this.checkpoint.workflowId}:crew:${kickoffIndex}:${task.name}`,
+      input: spec.input ?? this.taskPrompt(task, progress, tasks, []),
+      framework: spec.framework,
+      definition: spec.definition ?? null,
+      signal: this.signal,
+    });
+    emit({ type: 'CHILD_WORKFLOW', step: task.name, agent: performer.role, message: `${spec.framework} sub-workflow ${child.id}: ${child.status}`, data: { childWorkflowId: child.id, framework: spec.framework, status: child.status } });
+    if (child.status !== 'SUCCEEDED') {
+      throw new CrewFailure('SUBWORKFLOW_FAILED', `Task "${task.name}": its ${spec.framework} sub-workflow ${child.id} ended ${child.status}${child.error ? `: ${child.error}` : ''}.`);
+    }
+    const output = child.output ?? '';
+    this.recordOutput(kickoffIndex, { task: task.name, agent: performer.role, output, attempts: 1, completedAt: new Date().toISOString() });
+    await writer.save();
+    emit({ type: 'TASK_COMPLETED', step: task.name, agent: performer.role, message: excerpt(output), data: { task: task.name, agent: performer.role, outputSize: output.length, attempts: 1, childWorkflowId: child.id } });
     return { kind: 'done' };
   }
 

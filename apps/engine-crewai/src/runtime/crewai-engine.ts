@@ -1,7 +1,7 @@
 import type { LlmClient } from '@switchyard/llm';
 import type { DocumentStore } from '@switchyard/store';
 import { WorkflowEventType, type EngineRunRequest, type EngineRunResult } from '@switchyard/contracts';
-import type { Engine, EngineRunIO } from '@switchyard/engine-kit';
+import type { ChildWorkflows, Engine, EngineRunIO } from '@switchyard/engine-kit';
 import { CrewCheckpointStore, type CheckpointWriter, type CrewCheckpoint, type HumanReview } from '../crew/crew-checkpoint.ts';
 import { CrewFailure } from '../crew/crew-failure.ts';
 import { CrewModel } from '../crew/crew-model.ts';
@@ -25,6 +25,7 @@ export class CrewAIEngine implements Engine {
   constructor(
     private readonly llm: LlmClient,
     store: DocumentStore,
+    private readonly children?: ChildWorkflows,
   ) {
     this.checkpoints = new CrewCheckpointStore(store);
   }
@@ -67,7 +68,15 @@ export class CrewAIEngine implements Engine {
         return inner.save();
       },
     };
-    const runner = new CrewRunner(crew, { model: new CrewModel(this.llm, ledger, io.emit), tools: this.tools, writer, emit: io.emit, signal: io.signal });
+    const runner = new CrewRunner(crew, {
+      model: new CrewModel(this.llm, ledger, io.emit),
+      tools: this.tools,
+      writer,
+      emit: io.emit,
+      signal: io.signal,
+      ...(this.children ? { children: this.children } : {}),
+      tenant: io.tenant,
+    });
 
     const totalTasks = crew.tasks.length * checkpoint.kickoffs.length;
     if (saved) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLlmClient, type LlmClient } from '@switchyard/llm';
 import { startSimulator } from '@switchyard/llm-simulator';
 import { SqliteStore } from '@switchyard/store';
-import type { ChildWorkflowRequest, ChildWorkflowStatus, ChildWorkflows } from '../runtime/child-workflows.ts';
+import type { ChildWorkflowRequest, ChildWorkflowStatus, ChildWorkflows } from '@switchyard/engine-kit';
 import { LangGraphEngine } from '../runtime/langgraph-engine.ts';
 import { modelCalls, runOnce, stepsStarted } from '../testing/engine-fixtures.ts';
 

@@ -6,7 +6,7 @@ import { evaluateCondition, valueAt } from '../definitions/conditions.ts';
 import { graphEdges } from '../definitions/definition-checks.ts';
 import { END_TARGET, type GraphDefinition, type GraphNode, type Next, type Reducer, type RetrySpec, type Route } from '../definitions/graph-definition.ts';
 import { renderTemplate, renderValue } from '../definitions/templates.ts';
-import type { ChildWorkflows } from '../runtime/child-workflows.ts';
+import type { ChildWorkflows } from '@switchyard/engine-kit';
 import { streamModel, type ModelCallIO } from '../runtime/model-calls.ts';
 import { ToolInputError, type ToolRegistry } from '../tools/tool-registry.ts';
 

@@ -14,7 +14,7 @@ import { fromGraphState, fromNativeState, publicValues, toNativeState } from '..
 import { GRAPH_TEMPLATES, PLAN_AND_EXECUTE, TEMPLATE_NAMES, pickTemplate } from '../graphs/templates/index.ts';
 import { forkThread, listCheckpoints, type GraphCheckpointView, type HistoryGraph } from '../history/checkpoint-history.ts';
 import { ToolRegistry } from '../tools/tool-registry.ts';
-import type { ChildWorkflows } from './child-workflows.ts';
+import type { ChildWorkflows } from '@switchyard/engine-kit';
 import { eventsFromChunk } from './graph-events.ts';
 import type { ModelCallIO } from './model-calls.ts';
 import { RunRecords, type GraphSource, type RunGraph, type RunRecord } from './run-records.ts';

@@ -43,10 +43,12 @@ export class OrchestratorChildWorkflows implements ChildWorkflows {
   constructor(
     private readonly workflows: ServiceClient,
     private readonly pollIntervalMs = 500,
+    /** The calling engine, as the subject of its requests to the orchestrator. */
+    private readonly caller = 'service:engine',
   ) {}
 
   async runUntilSettled(request: ChildWorkflowRequest): Promise<ChildWorkflowStatus> {
-    const context = { ...request.tenant, subject: 'service:engine-langgraph' };
+    const context = { ...request.tenant, subject: this.caller };
     const started = await this.workflows.request<{ startWorkflow: ChildWorkflowStatus }>(
       START,
       { input: { input: request.input, framework: request.framework, definition: request.definition, idempotencyKey: request.idempotencyKey } },
@@ -64,7 +66,7 @@ export class OrchestratorChildWorkflows implements ChildWorkflows {
 
   async resume(tenant: TenantContext, workflowId: string, response: unknown): Promise<void> {
     try {
-      await this.workflows.request(RESUME, { id: workflowId, response }, { ...tenant, subject: 'service:engine-langgraph' });
+      await this.workflows.request(RESUME, { id: workflowId, response }, { ...tenant, subject: this.caller });
     } catch (error) {
       // A node re-run after a crash passes the same answer again; the child took it the first time.
       if ((error as { code?: string }).code !== ErrorCode.CONFLICT) throw error;
