@@ -29,6 +29,7 @@ runSubgraphService({
       leaseMs: env.WORKFLOWS_LEASE_MS,
       recoveryIntervalMs: env.WORKFLOWS_RECOVERY_INTERVAL_MS,
       engineUrls: engines.urls,
+      selectionUrl: env.SWITCHYARD_SELECTION_URL,
     });
     const activeRunner = runner;
     return {

@@ -15,9 +15,21 @@ interface OutcomeStatsDoc {
   ratingCount: number;
   successes: number;
   failures: number;
+  runs?: number;
+  runSuccesses?: number;
+  runLatencySumMs?: number;
 }
 type Counter = Exclude<keyof OutcomeStatsDoc, 'id' | 'tenantId'>;
-const ZERO: Omit<OutcomeStatsDoc, 'id' | 'tenantId'> = { recommended: 0, withFeedback: 0, accepted: 0, overridden: 0, ratingSum: 0, ratingCount: 0, successes: 0, failures: 0 };
+const ZERO: Omit<OutcomeStatsDoc, 'id' | 'tenantId'> = { recommended: 0, withFeedback: 0, accepted: 0, overridden: 0, ratingSum: 0, ratingCount: 0, successes: 0, failures: 0, runs: 0, runSuccesses: 0, runLatencySumMs: 0 };
+
+/** How a workflow that followed a recommendation ended, reported by the workflows service. */
+export interface RunOutcome {
+  workflowId: string;
+  framework: Framework;
+  status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  latencyMs: number;
+  costUsd: number;
+}
 
 export interface FrameworkOutcome {
   framework: Framework;
@@ -27,6 +39,9 @@ export interface FrameworkOutcome {
   overridden: number;
   acceptanceRate: number | null;
   meanRating: number | null;
+  runs: number;
+  runSuccessRate: number | null;
+  meanRunLatencyMs: number | null;
 }
 
 export interface FeedbackInput {
@@ -121,6 +136,9 @@ export class OutcomeManager {
         overridden: d.overridden,
         acceptanceRate: d.withFeedback ? d.accepted / d.withFeedback : null,
         meanRating: d.ratingCount ? d.ratingSum / d.ratingCount : null,
+        runs: d.runs ?? 0,
+        runSuccessRate: d.runs ? (d.runSuccesses ?? 0) / d.runs : null,
+        meanRunLatencyMs: d.runs ? (d.runLatencySumMs ?? 0) / d.runs : null,
       };
     });
   }
@@ -132,6 +150,31 @@ export class OutcomeManager {
     if (!Number.isInteger(n) || n < 1 || n > 100) throw new BadUserInputError('first must be between 1 and 100.', { field: 'first' });
     const page = await this.records.query(tenantId, { orderBy: [{ field: 'createdAt', direction: 'desc' }], first: n });
     return page.items.map(({ doc }) => doc);
+  }
+
+  /**
+   * Record how the workflow that followed a recommendation ended (once per recommendation): whether
+   * it ran on the recommended framework (accepted) or another (overridden), its status and latency.
+   */
+  async recordRun(tenantId: string, recommendationId: string, run: RunOutcome): Promise<boolean> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const stored = await this.records.get(tenantId, recommendationId);
+      if (!stored) return false;
+      const record = stored.doc as RecommendationRecord & { run?: RunOutcome & { at: string } };
+      if (record.run) return false;
+      const outcome: RecommendationOutcome = record.outcome !== 'PENDING' ? record.outcome : run.framework === record.framework ? 'ACCEPTED' : 'OVERRIDDEN';
+      try {
+        await this.records.replace({ ...record, outcome, run: { ...run, at: new Date().toISOString() } } as RecommendationRecord, { ifMatch: stored.etag });
+      } catch (error) {
+        if (error instanceof PreconditionFailedError) continue;
+        throw error;
+      }
+      await this.stats.increment(tenantId, run.framework, 'runs', 1, ZERO);
+      if (run.status === 'SUCCEEDED') await this.stats.increment(tenantId, run.framework, 'runSuccesses', 1, ZERO);
+      await this.stats.increment(tenantId, run.framework, 'runLatencySumMs', Math.max(0, Math.round(run.latencyMs)), ZERO);
+      return true;
+    }
+    throw new ConflictError('The recommendation changed while recording its run; send it again.');
   }
 
   /** Successes and failures per framework, for Thompson sampling. */

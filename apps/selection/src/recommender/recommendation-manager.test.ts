@@ -93,7 +93,7 @@ describe('RecommendationManager', () => {
     expect(await outcomes.submitFeedback(as('t1', 'DEVELOPER'), { recommendationId: r.id, rating: 4 })).toBe(true);
 
     const t1 = await outcomes.report(as('t1', 'VIEWER'));
-    expect(t1.find((o) => o.framework === 'LANGGRAPH')).toEqual({ framework: 'LANGGRAPH', recommended: 1, withFeedback: 1, accepted: 1, overridden: 0, acceptanceRate: 1, meanRating: 4 });
+    expect(t1.find((o) => o.framework === 'LANGGRAPH')).toEqual({ framework: 'LANGGRAPH', recommended: 1, withFeedback: 1, accepted: 1, overridden: 0, acceptanceRate: 1, meanRating: 4, runs: 0, runSuccessRate: null, meanRunLatencyMs: null });
     expect((await outcomes.report(as('t2', 'VIEWER'))).every((o) => o.recommended === 0 && o.withFeedback === 0)).toBe(true);
     expect(await outcomes.recent(as('t2', 'VIEWER'), 10)).toEqual([]);
   });
@@ -123,5 +123,19 @@ describe('RecommendationManager', () => {
     // The model is unsure about this request, so sampling tries more than one framework.
     expect(picks.size).toBeGreaterThan(1);
     expect((await recommender.recommend(as('t2', 'VIEWER'), { description: unsure })).source).toBe('MODEL');
+  });
+
+  it('records how the recommended workflow ran, once, as accepted or overridden, in the report', async () => {
+    const claim = await recommender.recommend(as('t1', 'VIEWER'), { description: CLAIM });
+    const crew = await recommender.recommend(as('t1', 'VIEWER'), { description: CREW });
+    expect(await outcomes.recordRun('t1', claim.recommendationId, { workflowId: 'w1', framework: claim.framework, status: 'SUCCEEDED', latencyMs: 1200, costUsd: 0 })).toBe(true);
+    expect(await outcomes.recordRun('t1', claim.recommendationId, { workflowId: 'w1', framework: claim.framework, status: 'SUCCEEDED', latencyMs: 1200, costUsd: 0 })).toBe(false);
+    expect(await outcomes.recordRun('t1', crew.recommendationId, { workflowId: 'w2', framework: 'LANGGRAPH', status: 'FAILED', latencyMs: 800, costUsd: 0 })).toBe(true);
+    expect(await outcomes.recordRun('t2', crew.recommendationId, { workflowId: 'w2', framework: 'LANGGRAPH', status: 'FAILED', latencyMs: 800, costUsd: 0 })).toBe(false);
+    const recent = await outcomes.recent(as('t1', 'VIEWER'), 10);
+    expect(recent.find((r) => r.id === claim.recommendationId)?.outcome).toBe('ACCEPTED');
+    expect(recent.find((r) => r.id === crew.recommendationId)?.outcome).toBe('OVERRIDDEN');
+    const langgraph = (await outcomes.report(as('t1', 'VIEWER'))).find((o) => o.framework === 'LANGGRAPH')!;
+    expect(langgraph).toMatchObject({ runs: 2, runSuccessRate: 0.5, meanRunLatencyMs: 1000 });
   });
 });

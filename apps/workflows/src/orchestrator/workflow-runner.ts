@@ -23,6 +23,8 @@ export interface RunnerOptions {
   leaseMs: number;
   recoveryIntervalMs: number;
   engineUrls: Partial<Record<Framework, string>>;
+  /** The selection service, told how recommended workflows end. */
+  selectionUrl?: string;
 }
 
 const MAX_DISPATCH_ATTEMPTS = 5;
@@ -290,6 +292,30 @@ export class WorkflowRunner {
     return { kind: 'result', result };
   }
 
+  /** Tell the recommender how a workflow it recommended a framework for ended (best effort). */
+  private async reportOutcome(doc: WorkflowDoc): Promise<void> {
+    const recommendationId = doc.recommendation?.recommendationId;
+    if (!recommendationId || !this.options.selectionUrl) return;
+    try {
+      const context = { tenantId: doc.tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
+      await fetch(new URL('/internal/run-outcome', this.options.selectionUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
+        body: JSON.stringify({
+          recommendationId,
+          workflowId: doc.id,
+          framework: doc.framework,
+          status: doc.status,
+          latencyMs: Date.parse(doc.updatedAt) - Date.parse(doc.createdAt),
+          costUsd: doc.state.costUsd,
+        }),
+        signal: AbortSignal.timeout(5000),
+      });
+    } catch (error) {
+      this.logger.warn({ err: error, workflowId: doc.id }, 'could not report the run outcome to the recommender');
+    }
+  }
+
   private async finish(workflow: WorkflowDoc, result: EngineRunResult, stageFramework?: Framework): Promise<void> {
     const { tenantId, id: workflowId } = workflow;
     const framework = stageFramework ?? workflow.framework;
@@ -309,6 +335,7 @@ export class WorkflowRunner {
       }
     });
     if (!updated) return;
+    if (result.status !== 'WAITING_FOR_INPUT') void this.reportOutcome(updated.doc);
     const type = {
       SUCCEEDED: WorkflowEventType.WORKFLOW_SUCCEEDED,
       WAITING_FOR_INPUT: WorkflowEventType.WAITING_FOR_INPUT,
