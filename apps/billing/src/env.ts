@@ -3,4 +3,16 @@ import { baseServiceEnv } from '@switchyard/service-kit';
 
 export const envSchema = baseServiceEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(4007),
+  /** Azure OpenAI deployment names and the base models they run, as JSON: {"my-gpt4o": "gpt-4o"}. */
+  AZURE_DEPLOYMENT_MODELS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as Record<string, string>;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    }),
 });

@@ -7,6 +7,7 @@ export const envSchema = baseServiceEnv.extend({
   SWITCHYARD_SELECTION_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
   SWITCHYARD_ENGINE_LANGGRAPH_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
   SWITCHYARD_ENGINE_CREWAI_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
+  SWITCHYARD_BILLING_URL: z.string().url().default('http://127.0.0.1:4007/graphql'),
   SWITCHYARD_ENGINE_AUTOGEN_URL: z.string().url().default('http://127.0.0.1:4006/graphql'),
   /** This replica's name in workflow leases; unique per process. */
   WORKFLOWS_REPLICA_ID: z.string().default(() => `workflows-${randomUUID().slice(0, 8)}`),

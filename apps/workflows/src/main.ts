@@ -5,6 +5,7 @@ import { EventLog } from './orchestrator/event-log.ts';
 import { LocalEventNotifier, RedisEventNotifier } from './orchestrator/event-notifier.ts';
 import { WorkflowManager } from './orchestrator/workflow-manager.ts';
 import { WorkflowRunner } from './orchestrator/workflow-runner.ts';
+import { UsageForwarder } from './orchestrator/usage-forwarder.ts';
 import { buildResolvers } from './resolvers/index.ts';
 
 runSubgraphService({
@@ -30,6 +31,7 @@ runSubgraphService({
       recoveryIntervalMs: env.WORKFLOWS_RECOVERY_INTERVAL_MS,
       engineUrls: engines.urls,
       selectionUrl: env.SWITCHYARD_SELECTION_URL,
+      usage: new UsageForwarder(env.SWITCHYARD_BILLING_URL, tokens, logger),
     });
     const activeRunner = runner;
     return {

@@ -1,6 +1,7 @@
 import { BadUserInputError, type TenantContext } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { requireRole, requireTenant } from '@switchyard/service-kit';
+import type { UsageMeter } from '../metering/usage-meter.ts';
 
 interface BudgetDoc {
   id: string;
@@ -13,12 +14,15 @@ interface BudgetDoc {
 const BUDGET_ID = 'monthly';
 
 /**
- * Budgets and spend. Model calls are not metered yet (that arrives with the metering pipeline), so
- * spend, usage and workflow costs are honestly zero until then; budgets themselves are stored.
+ * Budgets per tenant, with the month's spend from metered model calls. Spend is metered after the
+ * calls; refusing calls before they would pass a hard limit (reservations) is not built yet.
  */
 export class BudgetManager {
   private readonly budgets: Collection<BudgetDoc>;
-  constructor(store: DocumentStore) {
+  constructor(
+    store: DocumentStore,
+    private readonly meter: UsageMeter,
+  ) {
     this.budgets = store.collection<BudgetDoc>('budgets');
   }
 
@@ -26,7 +30,7 @@ export class BudgetManager {
     requireRole(context, 'VIEWER', 'Reading the budget');
     if (context.role !== 'PLATFORM_ADMIN' && context.tenantId !== tenantId) return null;
     const stored = await this.budgets.get(tenantId, BUDGET_ID);
-    return stored ? { ...stored.doc, spentUsd: 0 } : null;
+    return stored ? { ...stored.doc, spentUsd: await this.meter.monthSpend(tenantId) } : null;
   }
 
   async setBudget(context: TenantContext, input: { monthlyLimitUsd: number; hardLimit: boolean }) {
@@ -37,15 +41,6 @@ export class BudgetManager {
     }
     const doc: BudgetDoc = { id: BUDGET_ID, tenantId, monthlyLimitUsd: input.monthlyLimitUsd, hardLimit: input.hardLimit, updatedAt: new Date().toISOString() };
     await this.budgets.upsert(doc);
-    return { ...doc, spentUsd: 0 };
-  }
-
-  usage(context: TenantContext) {
-    requireRole(context, 'VIEWER', 'Reading usage');
-    return { totalUsd: 0, inputTokens: 0, outputTokens: 0, modelCalls: 0, workflows: 0 };
-  }
-
-  workflowCost() {
-    return { totalUsd: 0, inputTokens: 0, outputTokens: 0, modelCalls: 0, byAgent: [] };
+    return { ...doc, spentUsd: await this.meter.monthSpend(tenantId) };
   }
 }

@@ -15,6 +15,7 @@ import {
 import type { Collection, Stored } from '@switchyard/store';
 import type { ContextTokens, Logger } from '@switchyard/service-kit';
 import type { EventLog } from './event-log.ts';
+import type { UsageForwarder } from './usage-forwarder.ts';
 import type { HybridProgress, WorkflowDoc } from './workflow-documents.ts';
 import { hybridHints, parseHybridDefinition, stageApplies, stageInput, type HybridContext } from './hybrid-plan.ts';
 
@@ -25,6 +26,8 @@ export interface RunnerOptions {
   engineUrls: Partial<Record<Framework, string>>;
   /** The selection service, told how recommended workflows end. */
   selectionUrl?: string;
+  /** Meters model calls in billing. */
+  usage?: UsageForwarder;
 }
 
 const MAX_DISPATCH_ATTEMPTS = 5;
@@ -267,7 +270,7 @@ export class WorkflowRunner {
         if (!line.trim()) continue;
         const message = EngineStreamMessage.parse(JSON.parse(line));
         if (signal.aborted) break;
-        if (message.kind === 'event') await this.events.append(tenantId, workflowId, framework, decorate(message.event));
+        if (message.kind === 'event') this.options.usage?.forward(await this.events.append(tenantId, workflowId, framework, decorate(message.event)));
         else result = message.result;
       }
     } catch (error) {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '@switchyard/store';
+import type { TenantContext } from '@switchyard/contracts';
+import { PRICE_TABLE, costUsd, lookupPrice } from '../pricing/price-table.ts';
+import { UsageMeter, type ModelCallUsage } from './usage-meter.ts';
+
+const viewer = (tenantId: string): TenantContext => ({ tenantId, role: 'VIEWER', keyId: 'k', subject: 's' });
+
+function call(overrides: Partial<ModelCallUsage>): ModelCallUsage {
+  return { callId: 'c1', workflowId: 'w1', engine: 'CREWAI', agent: 'Writer', step: 'draft', model: 'gpt-4o-mini', inputTokens: 1_000_000, outputTokens: 100_000, cachedTokens: 0, latencyMs: 10, at: '2026-11-10T00:00:00.000Z', ...overrides };
+}
+
+describe('price table', () => {
+  it('prices every listed model, dated variants, Azure deployments and the simulator\'s names', () => {
+    for (const [model, price] of Object.entries(PRICE_TABLE.models)) expect(lookupPrice(model).price).toEqual(price);
+    expect(lookupPrice('gpt-4o-mini-2024-07-18').model).toBe('gpt-4o-mini');
+    expect(lookupPrice('gpt-4o-2024-08-06').model).toBe('gpt-4o');
+    expect(lookupPrice('contoso-prod-chat', { 'contoso-prod-chat': 'gpt-4.1' }).model).toBe('gpt-4.1');
+    expect(lookupPrice('llama3:8b')).toEqual({ model: null, price: null });
+    expect(lookupPrice('gpt-4o', {}, { 'gpt-4o': { input: 1, output: 2, cachedInput: 0.5 } }).price).toEqual({ input: 1, output: 2, cachedInput: 0.5 });
+    expect(costUsd(PRICE_TABLE.models['gpt-4o'], { inputTokens: 1_000_000, outputTokens: 1_000_000, cachedTokens: 500_000 })).toBeCloseTo(0.5 * 2.5 + 0.5 * 1.25 + 10, 10);
+  });
+});
+
+describe('UsageMeter', () => {
+  it('records each call once, however often it is reported, and prices it', async () => {
+    const meter = new UsageMeter(new SqliteStore({ filename: ':memory:' }));
+    expect(await meter.record('acme', call({}))).toBe(true);
+    expect(await meter.record('acme', call({}))).toBe(false);
+    const cost = await meter.workflowCost(viewer('acme'), 'w1');
+    expect(cost).toMatchObject({ modelCalls: 1, inputTokens: 1_000_000, outputTokens: 100_000 });
+    expect(cost.totalUsd).toBeCloseTo(0.15 + 0.06, 10);
+  });
+
+  it('splits a workflow\'s cost by agent and keeps tenants apart', async () => {
+    const meter = new UsageMeter(new SqliteStore({ filename: ':memory:' }));
+    await meter.record('acme', call({ callId: 'a', agent: 'Writer' }));
+    await meter.record('acme', call({ callId: 'b', agent: 'Editor', model: 'gpt-4o' }));
+    await meter.record('acme', call({ callId: 'c', agent: 'Writer', workflowId: 'w2', at: '2026-10-30T00:00:00.000Z' }));
+    await meter.record('globex', call({ callId: 'd', workflowId: 'w1' }));
+    const cost = await meter.workflowCost(viewer('acme'), 'w1');
+    expect(cost.modelCalls).toBe(2);
+    expect(cost.byAgent.map((a) => a.agent).sort()).toEqual(['Editor', 'Writer']);
+    expect((await meter.workflowCost(viewer('other'), 'w1')).modelCalls).toBe(0);
+    const usage = await meter.usage(viewer('acme'), 'acme', '2026-11-01T00:00:00.000Z', null);
+    expect(usage).toMatchObject({ modelCalls: 2, workflows: 1 });
+    expect((await meter.usage(viewer('acme'), 'acme')).workflows).toBe(2);
+    expect((await meter.usage(viewer('globex'), 'acme')).modelCalls).toBe(0);
+    expect(await meter.monthSpend('acme', new Date('2026-11-20T00:00:00Z'))).toBeCloseTo(cost.totalUsd, 8);
+  });
+});
