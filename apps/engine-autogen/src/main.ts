@@ -1,5 +1,5 @@
 import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
-import { mountEngineRoutes } from '@switchyard/engine-kit';
+import { mountEngineRoutes, budgetedLlm } from '@switchyard/engine-kit';
 import { runSubgraphService } from '@switchyard/service-kit';
 import { DynamicSessionsExecutor, LocalSandboxExecutor } from '@switchyard/code-sandbox';
 import { envSchema } from './env.ts';
@@ -11,7 +11,10 @@ runSubgraphService({
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, tokens, store }) {
-    const llm = createLlmClient(llmConfigFromEnv(process.env));
+    // Every model call of a run reserves its largest cost in billing first (hard budgets hold).
+    const billingUrl = process.env.SWITCHYARD_BILLING_URL;
+    const rawLlm = createLlmClient(llmConfigFromEnv(process.env));
+    const llm = billingUrl ? budgetedLlm(rawLlm, billingUrl, tokens) : rawLlm;
     let codeExecutorFor: CodeExecutorFactory;
     if (env.AUTOGEN_CODE_EXECUTOR === 'dynamic-sessions') {
       // One session per workflow: its code shares interpreter state, other workflows' code never does.

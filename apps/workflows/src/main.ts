@@ -1,3 +1,4 @@
+import { CONTEXT_HEADER, UnavailableError } from '@switchyard/contracts';
 import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { EngineDirectory } from './orchestrator/engine-directory.ts';
@@ -24,6 +25,13 @@ runSubgraphService({
     const manager = new WorkflowManager(store, events, selection, () => runner!, engines, {
       runsPerMonth: env.QUOTA_RUNS_PER_MONTH,
       concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS,
+    }, async (context) => {
+      const response = await fetch(new URL('/internal/budget/status', env.SWITCHYARD_BILLING_URL), {
+        headers: { [CONTEXT_HEADER]: await tokens.sign(context) },
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!response.ok) throw new UnavailableError(`Billing could not tell whether the budget allows new work (HTTP ${response.status}); retry shortly.`);
+      return (await response.json()) as { exhausted: boolean; limitUsd: number | null; spentUsd: number };
     });
     runner = new WorkflowRunner(manager.workflows, events, tokens, logger, {
       replicaId: env.WORKFLOWS_REPLICA_ID,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CancelWorkflowDocument, StartWorkflowDocument, WorkflowDocument } from '@switchyard/client';
+import { CancelWorkflowDocument, CreateTenantDocument, SetBudgetDocument, StartWorkflowDocument, TenantDocument, WorkflowDocument } from '@switchyard/client';
 import { ContextTokens, ServiceClient } from '@switchyard/service-kit';
 import { eventually, startTestStack, type TestStack } from '@switchyard/testkit';
 import type { ServiceName } from '@switchyard/stack';
@@ -112,6 +112,27 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     const state = workflow.state as { frameworkStates: Record<string, Record<string, unknown>> };
     expect(Object.keys(state.frameworkStates).sort()).toEqual(['AUTOGEN', 'CREWAI', 'LANGGRAPH']);
     expect(workflow.events.map((e) => e.sequence)).toEqual(workflow.events.map((_, i) => i + 1));
+  });
+
+  it('holds a hard budget: a model call that could pass it is refused and fails its workflow with BUDGET_EXCEEDED; an exhausted budget refuses startWorkflow at once', async () => {
+    const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Thrifty Corp' } });
+    const client = stack.client(createTenant.secret);
+    await client.request(SetBudgetDocument, { input: { monthlyLimitUsd: 0.0003, hardLimit: true } });
+    const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: 'Summarise the quarter', framework: 'LANGGRAPH' } });
+    const failed = await eventually(async () => {
+      const { workflow } = await client.request(WorkflowDocument, { id: startWorkflow.id });
+      return workflow && ['SUCCEEDED', 'FAILED'].includes(workflow.status) ? workflow : undefined;
+    }, 60_000, 200);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toContain('monthly budget of $0.0003 would be exceeded');
+    expect(failed.events.filter((e) => e.type === 'MODEL_CALL')).toHaveLength(0);
+    const { tenant } = await client.request(TenantDocument, { id: createTenant.tenant.id });
+    expect(tenant?.budget?.spentUsd).toBe(0);
+
+    await client.request(SetBudgetDocument, { input: { monthlyLimitUsd: 0, hardLimit: true } });
+    const refused = await client.request(StartWorkflowDocument, { input: { input: 'Anything', framework: 'LANGGRAPH' } }).then(() => null, (e: { code?: string; message: string }) => e);
+    expect(refused?.code).toBe('BUDGET_EXCEEDED');
+    expect(refused?.message).toContain('is spent');
   });
 
   it('rejects a bad hybrid definition naming the path', async () => {

@@ -1,5 +1,7 @@
 import express from 'express';
+import { runContext } from './budgeted-llm.ts';
 import {
+  SwitchyardError,
   EngineRunRequest,
   type EngineEvent,
   type EngineRunResult,
@@ -63,19 +65,21 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
     };
     let result: EngineRunResult;
     try {
-      result = await engine.run(parsed.data, {
-        tenant,
-        emit: (event) => write({ kind: 'event', event }),
-        signal: controller.signal,
-        logger: logger.child({ workflowId: parsed.data.state.workflowId }),
-      });
+      result = await runContext.run({ tenant, workflowId: parsed.data.state.workflowId }, () =>
+        engine.run(parsed.data, {
+          tenant,
+          emit: (event) => write({ kind: 'event', event }),
+          signal: controller.signal,
+          logger: logger.child({ workflowId: parsed.data.state.workflowId }),
+        }),
+      );
     } catch (error) {
       if (controller.signal.aborted) {
         res.end();
         return;
       }
       logger.error({ err: error, workflowId: parsed.data.state.workflowId }, 'engine run failed');
-      result = { status: 'FAILED', error: (error as Error).message };
+      result = { status: 'FAILED', error: (error as Error).message, ...(error instanceof SwitchyardError ? { code: error.code } : {}) };
     }
     write({ kind: 'result', result });
     res.end();

@@ -1,2 +1,3 @@
 export * from './engine-routes.ts';
 export * from './child-workflows.ts';
+export * from './budgeted-llm.ts';

@@ -13,10 +13,7 @@ interface BudgetDoc {
 
 const BUDGET_ID = 'monthly';
 
-/**
- * Budgets per tenant, with the month's spend from metered model calls. Spend is metered after the
- * calls; refusing calls before they would pass a hard limit (reservations) is not built yet.
- */
+/** Budgets per tenant, with the month's spend from metered model calls (enforced by BudgetLedger). */
 export class BudgetManager {
   private readonly budgets: Collection<BudgetDoc>;
   constructor(
@@ -31,6 +28,11 @@ export class BudgetManager {
     if (context.role !== 'PLATFORM_ADMIN' && context.tenantId !== tenantId) return null;
     const stored = await this.budgets.get(tenantId, BUDGET_ID);
     return stored ? { ...stored.doc, spentUsd: await this.meter.monthSpend(tenantId) } : null;
+  }
+
+  /** The tenant's limit, for reservations (null: no budget set). */
+  async limitOf(tenantId: string): Promise<{ monthlyLimitUsd: number; hardLimit: boolean } | null> {
+    return (await this.budgets.get(tenantId, BUDGET_ID))?.doc ?? null;
   }
 
   async setBudget(context: TenantContext, input: { monthlyLimitUsd: number; hardLimit: boolean }) {

@@ -50,3 +50,17 @@ export function costUsd(price: ModelPrice, usage: { inputTokens: number; outputT
   const uncached = Math.max(0, usage.inputTokens - usage.cachedTokens);
   return (uncached * price.input + usage.cachedTokens * price.cachedInput + usage.outputTokens * price.output) / 1_000_000;
 }
+
+/**
+ * The most a call can cost, for a reservation: its priced model, or the dearest model in the table
+ * when the name is unknown (a reservation must never be smaller than the real cost).
+ */
+export function maxCostUsd(model: string, maxInputTokens: number, maxOutputTokens: number, deployments: Record<string, string> = {}): number {
+  const prices = Object.values(PRICE_TABLE.models) as ModelPrice[];
+  const price = lookupPrice(model, deployments).price ?? {
+    input: Math.max(...prices.map((p) => p.input)),
+    output: Math.max(...prices.map((p) => p.output)),
+    cachedInput: Math.max(...prices.map((p) => p.cachedInput)),
+  };
+  return costUsd(price, { inputTokens: maxInputTokens, outputTokens: maxOutputTokens, cachedTokens: 0 });
+}

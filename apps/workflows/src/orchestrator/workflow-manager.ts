@@ -3,6 +3,8 @@ import { z } from 'zod';
 import {
   BadUserInputError,
   ConflictError,
+  ErrorCode,
+  SwitchyardError,
   FRAMEWORK_WORKFLOW_TYPE,
   Framework,
   NotFoundError,
@@ -62,6 +64,7 @@ export class WorkflowManager {
     private readonly runner: () => WorkflowRunner,
     private readonly engines: EngineChecks,
     quotas: Quotas = { runsPerMonth: Number.MAX_SAFE_INTEGER, concurrentWorkflows: Number.MAX_SAFE_INTEGER },
+    private readonly budget: (context: TenantContext) => Promise<{ exhausted: boolean; limitUsd: number | null; spentUsd: number }> = async () => ({ exhausted: false, limitUsd: null, spentUsd: 0 }),
   ) {
     this.quotaGuard = new QuotaGuard(store, quotas, (tenantId) => this.workflows.count(tenantId, { status: { in: ['QUEUED', 'RUNNING'] } }));
     this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt'] });
@@ -113,6 +116,15 @@ export class WorkflowManager {
     }
     if (definition !== null && JSON.stringify(definition).length > MAX_DEFINITION_BYTES) {
       throw new BadUserInputError(`input.definition is larger than ${MAX_DEFINITION_BYTES} bytes.`, { field: 'input.definition' });
+    }
+
+    const budget = await this.budget(context);
+    if (budget.exhausted) {
+      throw new SwitchyardError(
+        ErrorCode.BUDGET_EXCEEDED,
+        `The tenant's monthly budget of $${(budget.limitUsd ?? 0).toFixed(4)} is spent ($${budget.spentUsd.toFixed(4)}); raise it with setBudget or wait for next month.`,
+        { limitUsd: budget.limitUsd, spentUsd: budget.spentUsd },
+      );
     }
 
     const id = randomUUID();

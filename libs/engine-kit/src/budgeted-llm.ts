@@ -1,0 +1,81 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { CONTEXT_HEADER, ErrorCode, SwitchyardError, UnavailableError, type TenantContext } from '@switchyard/contracts';
+import type { ChatRequest, ChatResult, CallOptions, LlmClient } from '@switchyard/llm';
+import type { ContextTokens } from '@switchyard/service-kit';
+
+/** The run a model call belongs to, set by the engine routes around every run. */
+export const runContext = new AsyncLocalStorage<{ tenant: TenantContext; workflowId: string }>();
+
+const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+function estimateInputTokens(request: ChatRequest): number {
+  // Over-estimates on purpose (about 3 characters per token), so a reservation covers the call.
+  const text = JSON.stringify(request.messages) + JSON.stringify(request.tools ?? []);
+  return Math.ceil(text.length / 3) + 16;
+}
+
+/**
+ * Wraps an LlmClient so that every model call of a run first reserves its largest possible cost
+ * in billing (refused with BUDGET_EXCEEDED when it would pass the tenant's hard limit) and settles
+ * it to the real cost afterwards. Outside a run (no tenant) calls pass through.
+ */
+export function budgetedLlm(llm: LlmClient, billingUrl: string, tokens: ContextTokens): LlmClient {
+  const post = async (path: string, tenant: TenantContext, body: Record<string, unknown>) => {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await fetch(new URL(path, billingUrl), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await tokens.sign({ ...tenant, subject: 'service:engine' }) },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(5000),
+        });
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      }
+    }
+    throw new UnavailableError(`Billing could not be reached to reserve the model call's budget (${(lastError as Error)?.message}); retry later.`);
+  };
+
+  const guarded = async (request: ChatRequest, call: () => Promise<ChatResult>): Promise<ChatResult> => {
+    const run = runContext.getStore();
+    if (!run) return call();
+    const reservationId = randomUUID();
+    const model = request.model ?? llm.defaultModel;
+    const reserved = await post('/internal/budget/reserve', run.tenant, {
+      reservationId,
+      model,
+      maxInputTokens: estimateInputTokens(request),
+      maxOutputTokens: request.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    });
+    if (reserved.status === 402) {
+      const refusal = (await reserved.json()) as { message: string };
+      throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, refusal.message);
+    }
+    if (!reserved.ok) throw new UnavailableError(`Billing refused to reserve the model call (HTTP ${reserved.status}).`);
+    let result: ChatResult | null = null;
+    try {
+      result = await call();
+      return result;
+    } finally {
+      // A failed call settles at zero, which frees its reservation at once.
+      await post('/internal/budget/settle', run.tenant, {
+        reservationId,
+        model: result?.model ?? model,
+        inputTokens: result?.usage.inputTokens ?? 0,
+        outputTokens: result?.usage.outputTokens ?? 0,
+        cachedTokens: result?.usage.cachedTokens ?? 0,
+      }).catch(() => undefined);
+    }
+  };
+
+  return {
+    provider: llm.provider,
+    defaultModel: llm.defaultModel,
+    chat: (request: ChatRequest, options?: CallOptions) => guarded(request, () => llm.chat(request, options)),
+    chatStream: (request: ChatRequest, options?: CallOptions) => guarded(request, () => llm.chatStream(request, options)),
+    embed: (texts, options) => llm.embed(texts, options),
+  };
+}
