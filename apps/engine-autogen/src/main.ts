@@ -1,5 +1,4 @@
-import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
-import { mountEngineRoutes, budgetedLlm } from '@switchyard/engine-kit';
+import { mountEngineRoutes, engineLlmFromEnv } from '@switchyard/engine-kit';
 import { runSubgraphService } from '@switchyard/service-kit';
 import { DynamicSessionsExecutor, LocalSandboxExecutor } from '@switchyard/code-sandbox';
 import { envSchema } from './env.ts';
@@ -11,10 +10,7 @@ runSubgraphService({
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, tokens, store }) {
-    // Every model call of a run reserves its largest cost in billing first (hard budgets hold).
-    const billingUrl = process.env.SWITCHYARD_BILLING_URL;
-    const rawLlm = createLlmClient(llmConfigFromEnv(process.env));
-    const llm = billingUrl ? budgetedLlm(rawLlm, billingUrl, tokens) : rawLlm;
+    const llm = engineLlmFromEnv(process.env, tokens);
     let codeExecutorFor: CodeExecutorFactory;
     if (env.AUTOGEN_CODE_EXECUTOR === 'dynamic-sessions') {
       // One session per workflow: its code shares interpreter state, other workflows' code never does.

@@ -1,5 +1,4 @@
-import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
-import { OrchestratorChildWorkflows, mountEngineRoutes, budgetedLlm } from '@switchyard/engine-kit';
+import { OrchestratorChildWorkflows, mountEngineRoutes, engineLlmFromEnv } from '@switchyard/engine-kit';
 import { ServiceClient, requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { crewDefinitionJsonSchema } from './crew/crew-definition.ts';
@@ -11,10 +10,7 @@ runSubgraphService({
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, tokens, store }) {
-    // Every model call of a run reserves its largest cost in billing first (hard budgets hold).
-    const billingUrl = process.env.SWITCHYARD_BILLING_URL;
-    const rawLlm = createLlmClient(llmConfigFromEnv(process.env));
-    const llm = billingUrl ? budgetedLlm(rawLlm, billingUrl, tokens) : rawLlm;
+    const llm = engineLlmFromEnv(process.env, tokens);
     const children = new OrchestratorChildWorkflows(new ServiceClient(env.SWITCHYARD_WORKFLOWS_URL, tokens), 500, 'service:engine-crewai');
     const engine = new CrewAIEngine(llm, store, children);
     const definitionSchema = crewDefinitionJsonSchema();

@@ -1,5 +1,4 @@
-import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
-import { OrchestratorChildWorkflows, mountEngineRoutes, budgetedLlm } from '@switchyard/engine-kit';
+import { OrchestratorChildWorkflows, mountEngineRoutes, engineLlmFromEnv } from '@switchyard/engine-kit';
 import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { GraphDefinitionManager } from './definitions/graph-definition-manager.ts';
@@ -15,10 +14,7 @@ runSubgraphService({
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, tokens, store }) {
-    // Every model call of a run reserves its largest cost in billing first (hard budgets hold).
-    const billingUrl = process.env.SWITCHYARD_BILLING_URL;
-    const rawLlm = createLlmClient(llmConfigFromEnv(process.env));
-    const llm = billingUrl ? budgetedLlm(rawLlm, billingUrl, tokens) : rawLlm;
+    const llm = engineLlmFromEnv(process.env, tokens);
     const workflows = new ServiceClient(env.SWITCHYARD_WORKFLOWS_URL, tokens);
     const tools = new ToolRegistry();
     const engine = new LangGraphEngine({

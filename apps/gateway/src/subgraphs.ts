@@ -1,13 +1,6 @@
-/** Every subgraph service composed behind the gateway, with its default local port. */
-export const SUBGRAPHS = [
-  { name: 'tenants', port: 4001 },
-  { name: 'selection', port: 4002 },
-  { name: 'workflows', port: 4003 },
-  { name: 'engine-langgraph', port: 4004 },
-  { name: 'engine-crewai', port: 4005 },
-  { name: 'engine-autogen', port: 4006 },
-  { name: 'billing', port: 4007 },
-  { name: 'knowledge', port: 4008 },
-] as const;
+import { SERVICES, type ServiceName } from '@switchyard/stack';
 
-export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
+export type SubgraphName = Exclude<ServiceName, 'gateway' | 'llm-simulator'>;
+
+/** Every subgraph service composed behind the gateway, with its default local port (from the platform's service list). */
+export const SUBGRAPHS = SERVICES.filter((service): service is (typeof SERVICES)[number] & { name: SubgraphName } => service.name !== 'gateway' && service.name !== 'llm-simulator');

@@ -59,3 +59,37 @@ export const FRAMEWORK_WORKFLOW_TYPE: Record<Framework, WorkflowType> = {
   AUTOGEN: 'conversational',
   HYBRID: 'hybrid',
 };
+
+/** A workflow's universal state before anything ran. */
+export function initialUniversalState(init: {
+  tenantId: string;
+  workflowId: string;
+  userId: string;
+  framework: Framework;
+  confidence?: number;
+  input: string;
+  config?: Record<string, unknown>;
+  now?: string;
+}): UniversalAgentState {
+  return {
+    tenantId: init.tenantId,
+    workflowId: init.workflowId,
+    userId: init.userId,
+    workflowType: FRAMEWORK_WORKFLOW_TYPE[init.framework],
+    selectedFramework: init.framework,
+    frameworkConfidence: init.confidence ?? 1,
+    userInput: init.input,
+    workflowConfig: init.config ?? {},
+    currentStep: 'initialization',
+    stepsCompleted: [],
+    frameworkStates: {},
+    finalOutput: null,
+    artifacts: [],
+    startTime: init.now ?? new Date().toISOString(),
+    endTime: null,
+    tokenUsage: { input: 0, output: 0, cached: 0 },
+    costUsd: 0,
+    errors: [],
+    retryCount: 0,
+  };
+}

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { CONTEXT_HEADER, ErrorCode, SwitchyardError, UnavailableError, type TenantContext } from '@switchyard/contracts';
-import type { ChatRequest, ChatResult, CallOptions, LlmClient } from '@switchyard/llm';
+import { createLlmClient, llmConfigFromEnv, type ChatRequest, type ChatResult, type CallOptions, type LlmClient } from '@switchyard/llm';
 import type { ContextTokens } from '@switchyard/service-kit';
 
 /** The run a model call belongs to, set by the engine routes around every run. */
@@ -78,4 +78,13 @@ export function budgetedLlm(llm: LlmClient, billingUrl: string, tokens: ContextT
     chatStream: (request: ChatRequest, options?: CallOptions) => guarded(request, () => llm.chatStream(request, options)),
     embed: (texts, options) => llm.embed(texts, options),
   };
+}
+
+/**
+ * An engine's model client from the environment (LLM_* variables), with every call of a run held to
+ * the tenant's budget when the billing service is known (SWITCHYARD_BILLING_URL).
+ */
+export function engineLlmFromEnv(env: NodeJS.ProcessEnv, tokens: ContextTokens): LlmClient {
+  const llm = createLlmClient(llmConfigFromEnv(env));
+  return env.SWITCHYARD_BILLING_URL ? budgetedLlm(llm, env.SWITCHYARD_BILLING_URL, tokens) : llm;
 }

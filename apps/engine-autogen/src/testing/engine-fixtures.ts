@@ -1,3 +1,4 @@
+import { initialUniversalState } from '@switchyard/contracts';
 import { createServer, type Server } from 'node:http';
 import type { EngineEvent, UniversalAgentState } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/service-kit';
@@ -5,27 +6,7 @@ import type { EngineRunIO } from '@switchyard/engine-kit';
 
 /** A universal state as the orchestrator sends it for a new AUTOGEN workflow. */
 export function universalState(workflowId: string, input: string): UniversalAgentState {
-  return {
-    tenantId: 'acme',
-    workflowId,
-    userId: 'u',
-    workflowType: 'conversational',
-    selectedFramework: 'AUTOGEN',
-    frameworkConfidence: 1,
-    userInput: input,
-    workflowConfig: {},
-    currentStep: 'initialization',
-    stepsCompleted: [],
-    frameworkStates: {},
-    finalOutput: null,
-    artifacts: [],
-    startTime: new Date().toISOString(),
-    endTime: null,
-    tokenUsage: { input: 0, output: 0, cached: 0 },
-    costUsd: 0,
-    errors: [],
-    retryCount: 0,
-  };
+  return initialUniversalState({ tenantId: 'acme', workflowId, userId: 'u', framework: 'AUTOGEN', input });
 }
 
 const logger = createLogger('test', 'silent');

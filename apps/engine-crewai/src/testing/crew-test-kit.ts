@@ -1,3 +1,4 @@
+import { initialUniversalState } from '@switchyard/contracts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EngineEvent, EngineRunResult, UniversalAgentState } from '@switchyard/contracts';
@@ -6,27 +7,7 @@ import type { Engine } from '@switchyard/engine-kit';
 
 /** A universal state as the orchestrator would post it for a CREWAI workflow. */
 export function universalState(workflowId: string, input: string): UniversalAgentState {
-  return {
-    tenantId: 'acme',
-    workflowId,
-    userId: 'u',
-    workflowType: 'multi_agent_team',
-    selectedFramework: 'CREWAI',
-    frameworkConfidence: 1,
-    userInput: input,
-    workflowConfig: {},
-    currentStep: 'initialization',
-    stepsCompleted: [],
-    frameworkStates: {},
-    finalOutput: null,
-    artifacts: [],
-    startTime: new Date().toISOString(),
-    endTime: null,
-    tokenUsage: { input: 0, output: 0, cached: 0 },
-    costUsd: 0,
-    errors: [],
-    retryCount: 0,
-  };
+  return initialUniversalState({ tenantId: 'acme', workflowId, userId: 'u', framework: 'CREWAI', input });
 }
 
 const logger = createLogger('test', 'silent');

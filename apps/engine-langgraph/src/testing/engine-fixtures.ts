@@ -1,3 +1,4 @@
+import { initialUniversalState } from '@switchyard/contracts';
 import type { EngineEvent, EngineRunResult, TenantContext, UniversalAgentState } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/service-kit';
 import type { LangGraphEngine } from '../runtime/langgraph-engine.ts';
@@ -7,27 +8,7 @@ export const testTenant: TenantContext = { tenantId: 'acme', role: 'DEVELOPER', 
 const logger = createLogger('test', 'silent');
 
 export function universalState(workflowId: string, input: string, tenantId = testTenant.tenantId!): UniversalAgentState {
-  return {
-    tenantId,
-    workflowId,
-    userId: 'u',
-    workflowType: 'state_machine',
-    selectedFramework: 'LANGGRAPH',
-    frameworkConfidence: 1,
-    userInput: input,
-    workflowConfig: {},
-    currentStep: 'initialization',
-    stepsCompleted: [],
-    frameworkStates: {},
-    finalOutput: null,
-    artifacts: [],
-    startTime: new Date().toISOString(),
-    endTime: null,
-    tokenUsage: { input: 0, output: 0, cached: 0 },
-    costUsd: 0,
-    errors: [],
-    retryCount: 0,
-  };
+  return initialUniversalState({ tenantId, workflowId, userId: 'u', framework: 'LANGGRAPH', input });
 }
 
 export interface RecordedRun {

@@ -5,13 +5,13 @@ import {
   ConflictError,
   ErrorCode,
   SwitchyardError,
-  FRAMEWORK_WORKFLOW_TYPE,
   Framework,
   NotFoundError,
   PreconditionFailedError,
   WorkflowEventType,
   WorkflowHints,
   WorkflowStatus,
+  initialUniversalState,
   isTerminalStatus,
   type TenantContext,
   type UniversalAgentState,
@@ -177,27 +177,16 @@ export class WorkflowManager {
     }
 
     const now = new Date().toISOString();
-    const state: UniversalAgentState = {
+    const state: UniversalAgentState = initialUniversalState({
       tenantId,
       workflowId: id,
       userId: context.subject,
-      workflowType: FRAMEWORK_WORKFLOW_TYPE[framework],
-      selectedFramework: framework,
-      frameworkConfidence: recommendation && recommendation.framework === framework ? recommendation.confidence : 1,
-      userInput: text,
-      workflowConfig: { ...(input.hints ?? {}), ...(definition ? { definition } : {}) },
-      currentStep: 'initialization',
-      stepsCompleted: [],
-      frameworkStates: {},
-      finalOutput: null,
-      artifacts: [],
-      startTime: now,
-      endTime: null,
-      tokenUsage: { input: 0, output: 0, cached: 0 },
-      costUsd: 0,
-      errors: [],
-      retryCount: 0,
-    };
+      framework,
+      confidence: recommendation && recommendation.framework === framework ? recommendation.confidence : 1,
+      input: text,
+      config: { ...(input.hints ?? {}), ...(definition ? { definition } : {}) },
+      now,
+    });
     const doc: WorkflowDoc = {
       id,
       tenantId,
