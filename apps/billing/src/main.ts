@@ -53,8 +53,15 @@ runSubgraphService({
             return;
           }
           const amount = maxCostUsd(body.data.model, body.data.maxInputTokens, body.data.maxOutputTokens, env.AZURE_DEPLOYMENT_MODELS);
+          const limit = await budgets.limitOf(tenantId);
+          // Without a hard limit there is nothing to hold: spend is metered from the calls themselves,
+          // and the tenant's ledger is not made a point of contention for every call.
+          if (!limit?.hardLimit) {
+            res.json({ reservedUsd: 0, unlimited: true });
+            return;
+          }
           try {
-            res.json(await ledger.reserve(tenantId, body.data.reservationId, amount, await budgets.limitOf(tenantId)));
+            res.json(await ledger.reserve(tenantId, body.data.reservationId, amount, limit));
           } catch (error) {
             if (error instanceof SwitchyardError && error.code === ErrorCode.BUDGET_EXCEEDED) {
               res.status(402).json({ code: error.code, message: error.message });

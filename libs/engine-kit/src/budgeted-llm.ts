@@ -55,6 +55,8 @@ export function budgetedLlm(llm: LlmClient, billingUrl: string, tokens: ContextT
       throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, refusal.message);
     }
     if (!reserved.ok) throw new UnavailableError(`Billing refused to reserve the model call (HTTP ${reserved.status}).`);
+    const { unlimited } = (await reserved.json()) as { unlimited?: boolean };
+    if (unlimited) return call();
     let result: ChatResult | null = null;
     try {
       result = await call();

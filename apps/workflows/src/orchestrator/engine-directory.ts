@@ -1,7 +1,7 @@
 import { CONTEXT_HEADER, type Framework, type TenantContext } from '@switchyard/contracts';
 import type { ContextTokens } from '@switchyard/service-kit';
 
-const CACHE_MS = 5000;
+const CACHE_MS = 30_000;
 
 /**
  * Where each engine is and whether it can take workflows now, asked of the engine itself
@@ -29,10 +29,12 @@ export class EngineDirectory {
         });
         available = response.ok && ((await response.json()) as { available?: boolean }).available === true;
       } catch {
-        available = false;
+        // A busy or restarting engine that could take work a moment ago still can: the runner waits
+        // for it. Only an engine never seen available is refused.
+        available = cached?.available ?? false;
       }
     }
-    this.known.set(framework, { available, until: Date.now() + CACHE_MS });
+    this.known.set(framework, { available, until: Date.now() + (available ? CACHE_MS : 2000) });
     return available;
   }
 
