@@ -17,7 +17,8 @@ export class EventLog {
     store: DocumentStore,
     readonly notifier: EventNotifier = new LocalEventNotifier(),
   ) {
-    this.events = store.collection<EventDoc>('workflow_events', { indexes: ['workflowId', 'sequence'] });
+    // One composite index serves "events of this workflow after n"; two single ones make SQLite scan the tenant.
+    this.events = store.collection<EventDoc>('workflow_events', { compositeIndexes: [['workflowId', 'sequence']] });
   }
 
   async append(tenantId: string, workflowId: string, framework: Framework | null, event: EngineEvent): Promise<EventDoc> {
