@@ -8,6 +8,7 @@ import {
   serviceUrlVar,
 } from '@switchyard/service-kit';
 import { IntegrationSecrets } from './tenancy/integration-secrets.ts';
+import { ToolSettingsManager } from './tools/tool-settings-manager.ts';
 import { TenantDataRequests } from './tenancy/tenant-data.ts';
 
 /** Every other service that keeps tenant data in its own store. */
@@ -37,9 +38,10 @@ runSubgraphService({
         ? new LocalKeyEncryptionKey(env.SWITCHYARD_MASTER_KEY)
         : null;
     const secrets = new IntegrationSecrets(store, kek ? new EnvelopeEncryption(kek) : null);
+    const tools = new ToolSettingsManager(store);
     await tenants.ensureBootstrap(env.SWITCHYARD_BOOTSTRAP_ADMIN_KEY, env.SWITCHYARD_BOOTSTRAP_DEV_KEY, env.SWITCHYARD_BOOTSTRAP_DEV_TENANT);
     return {
-      resolvers: buildResolvers(tenants, audit, data, secrets),
+      resolvers: buildResolvers(tenants, audit, data, secrets, tools),
       readiness: () => tenants.getTenant({ tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:readiness' }, '_ready'),
       routes: (app) => {
         // The gateway resolves presented credentials here; only platform processes hold a valid context.
@@ -66,6 +68,15 @@ runSubgraphService({
           } catch (error) {
             res.status(404).json({ error: (error as Error).message });
           }
+        });
+        // Engines read a tenant's tool settings at the start of every run.
+        app.post('/internal/tool-settings', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
+          const caller = res.locals.tenant as { tenantId: string | null; subject: string };
+          if (!caller.subject.startsWith('service:') || caller.subject === 'service:gateway' || !caller.tenantId) {
+            res.status(403).json({ error: 'Only platform services may read tool settings, for the tenant of their run.' });
+            return;
+          }
+          res.json(await tools.forTenant(caller.tenantId));
         });
         // The gateway records every mutation here after answering it.
         app.post('/internal/audit', requireTenantContext(tokens), express.json({ limit: '64kb' }), async (req, res) => {

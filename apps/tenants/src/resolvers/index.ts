@@ -5,11 +5,12 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { AuditLog } from '../tenancy/audit-log.ts';
 import type { TenantDataRequests } from '../tenancy/tenant-data.ts';
 import type { IntegrationSecrets } from '../tenancy/integration-secrets.ts';
+import type { ToolSettingsManager, UpdateToolSettingsInput } from '../tools/tool-settings-manager.ts';
 import { DEFAULT_SETTINGS, toApiKey, type Branding, type TenantDoc, type TenantManager, type TenantSettings } from '../tenancy/tenant-manager.ts';
 
 const CreateApiKeyInput = z.object({ name: z.string(), role: Role, expiresAt: z.string().nullish() });
 
-export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: TenantDataRequests, secrets: IntegrationSecrets): GraphQLResolverMap<RequestContext> {
+export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: TenantDataRequests, secrets: IntegrationSecrets, tools: ToolSettingsManager): GraphQLResolverMap<RequestContext> {
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
@@ -21,8 +22,8 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: Te
       }),
       tenant: (_root, { id }: { id: string }, { tenant }) => tenants.getTenant(tenant, id),
       apiKeys: async (_root, _args, { tenant }) => (await tenants.listKeys(tenant)).map(toApiKey),
-      // The tool registry arrives with libs/tools; until then a tenant has no tools to list.
-      tools: () => [],
+      tools: (_root, _args, { tenant }) => tools.list(tenant),
+      toolConfig: (_root, _args, { tenant }) => tools.config(tenant),
       integrationSecrets: (_root, _args, { tenant }) => secrets.list(tenant),
       auditLog: (_root, args: { first?: number | null; after?: string | null }, { tenant }) => audit.list(tenant, args.first ?? 50, args.after),
     },
@@ -49,6 +50,7 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: Te
       exportTenantData: (_root, _args, { tenant }) => data.export(tenant),
       setIntegrationSecret: (_root, { input }: { input: { integration: string; name: string; value: string } }, { tenant }) => secrets.set(tenant, input),
       deleteIntegrationSecret: (_root, args: { integration: string; name: string }, { tenant }) => secrets.delete(tenant, args.integration, args.name),
+      updateToolSettings: (_root, { input }: { input: UpdateToolSettingsInput }, { tenant }) => tools.update(tenant, input),
       eraseTenantData: async (_root, { confirmTenantId }: { confirmTenantId: string }, { tenant }) => {
         await data.erase(tenant, confirmTenantId);
         return true;
