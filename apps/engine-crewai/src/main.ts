@@ -1,4 +1,5 @@
-import { OrchestratorChildWorkflows, mountEngineRoutes, engineLlmFromEnv } from '@switchyard/engine-kit';
+import { LocalSandboxExecutor } from '@switchyard/code-sandbox';
+import { OrchestratorChildWorkflows, mountEngineRoutes, engineLlmFromEnv, toolboxFromEnv } from '@switchyard/engine-kit';
 import { ServiceClient, requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { crewDefinitionJsonSchema } from './crew/crew-definition.ts';
@@ -12,7 +13,8 @@ runSubgraphService({
   async build({ env, logger, tokens, store }) {
     const llm = engineLlmFromEnv(process.env, tokens);
     const children = new OrchestratorChildWorkflows(new ServiceClient(env.SWITCHYARD_WORKFLOWS_URL, tokens), 500, 'service:engine-crewai');
-    const engine = new CrewAIEngine(llm, store, children);
+    const toolbox = toolboxFromEnv(process.env, { tokens, subject: 'service:engine-crewai', codeExecutor: new LocalSandboxExecutor(), logger });
+    const engine = new CrewAIEngine(llm, store, children, toolbox);
     const definitionSchema = crewDefinitionJsonSchema();
     return {
       resolvers: { Query: { crewaiEngine: () => ({ framework: 'CREWAI', available: true, templates: TEMPLATE_NAMES }) } },

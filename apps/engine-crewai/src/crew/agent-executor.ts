@@ -179,13 +179,14 @@ export class AgentExecutor {
       step: run.task,
       agent: run.agent.role,
       message: `${name}${outcome.error ? ' (error)' : ''}`,
-      data: {
-        tool: name,
-        arguments: typeof rawArguments === 'string' ? safeJson(rawArguments) : rawArguments,
-        resultSize: outcome.observation.length,
-        durationMs: Date.now() - started,
-        error: outcome.error,
-      },
+      data: outcome.record ?? {
+            tool: name,
+            arguments: typeof rawArguments === 'string' ? safeJson(rawArguments) : rawArguments,
+            ok: !outcome.error,
+            ...(outcome.error ? { error: outcome.observation } : {}),
+            resultBytes: Buffer.byteLength(outcome.observation, 'utf8'),
+            durationMs: Date.now() - started,
+          },
     });
     return outcome.observation;
   }

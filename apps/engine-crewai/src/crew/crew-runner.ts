@@ -10,7 +10,7 @@ import { CrewFailure } from './crew-failure.ts';
 import type { CrewModel } from './crew-model.ts';
 import { delegationTools, type DelegationRecord } from './delegation-tools.ts';
 import { checkGuardrail, parseJsonOutput, type GuardrailVerdict } from './guardrails.ts';
-import type { ToolRegistry } from '../tools/tool-registry.ts';
+import type { CrewTools } from '../tools/tool-registry.ts';
 
 /** What a human sees while a task waits for review (the workflow's pendingInput). */
 export interface PendingReview {
@@ -24,7 +24,7 @@ export type KickoffOutcome = { kind: 'done'; output: string } | { kind: 'waiting
 
 export interface CrewRunnerDeps {
   model: CrewModel;
-  tools: ToolRegistry;
+  tools: CrewTools;
   writer: CheckpointWriter;
   emit(event: EngineEvent): void;
   signal: AbortSignal;
@@ -350,7 +350,7 @@ export class CrewRunner {
   }
 
   private registryTools(agent: AgentDefinition): ExecutorTool[] {
-    return agent.tools.map((name) => ({ spec: this.deps.tools.spec(name), run: (args, signal) => this.deps.tools.run(name, args, signal) }));
+    return agent.tools.map((name) => ({ spec: this.deps.tools.spec(name), run: (args) => this.deps.tools.run(name, args) }));
   }
 
   // Coworkers get their own tools but no delegation tools, so delegation cannot recurse.

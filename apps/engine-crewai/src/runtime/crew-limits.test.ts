@@ -104,7 +104,7 @@ describe('agent loop limits', () => {
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: 'The sum is 14.' });
     expect(requests.every((r) => r.tools === undefined)).toBe(true);
     expect(systemOf(requests[0]!)).toContain('Action Input:');
-    expect(events.find((e) => e.type === 'TOOL_CALL')!.data).toMatchObject({ tool: 'calculator', arguments: { expression: '2 + 3 * 4' }, resultSize: 2, error: false });
+    expect(events.find((e) => e.type === 'TOOL_CALL')!.data).toMatchObject({ tool: 'calculator', arguments: { expression: '2 + 3 * 4' }, source: 'builtin', ok: true, resultBytes: 2 });
   });
 
   it('gives a tool error back to the agent as an observation instead of failing', async () => {
@@ -113,7 +113,7 @@ describe('agent loop limits', () => {
     );
     const { result } = await runCrew(engine, { workflowId: 'toolerr', input: 'sum', definition: single({ tools: ['calculator'] }) });
     expect(result.status).toBe('SUCCEEDED');
-    expect(textOf(lastOf(requests[1]!))).toMatch(/^Error: calculator failed: unexpected "\*"/);
+    expect(textOf(lastOf(requests[1]!))).toMatch(/^Error: calculator: cannot evaluate "2 \+\* 3": unexpected "\*" at position 4/);
   });
 
   it('fails with AGENT_TIMEOUT when an agent exceeds maxExecutionTime', async () => {

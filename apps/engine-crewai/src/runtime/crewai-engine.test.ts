@@ -59,7 +59,7 @@ describe('CrewAIEngine on the simulated model', () => {
     ]);
     expect(ofType(events, 'TASK_COMPLETED').every((e) => e.agent === 'Crew Manager')).toBe(true);
     // The researcher used its own tool while working on the delegated task.
-    expect(ofType(events, 'TOOL_CALL').find((e) => e.agent === 'Market Researcher')!.data).toMatchObject({ tool: 'current_time', error: false });
+    expect(ofType(events, 'TOOL_CALL').find((e) => e.agent === 'Market Researcher')!.data).toMatchObject({ tool: 'current_time', ok: true });
     expect(Object.keys(stateOf(result).usage.byAgent).sort()).toEqual(['Crew Manager', 'Market Analyst', 'Market Researcher', 'Report Writer']);
   });
 

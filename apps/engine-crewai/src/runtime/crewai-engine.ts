@@ -1,14 +1,15 @@
 import type { LlmClient } from '@switchyard/llm';
 import type { DocumentStore } from '@switchyard/store';
-import { WorkflowEventType, type EngineRunRequest, type EngineRunResult } from '@switchyard/contracts';
-import type { ChildWorkflows, Engine, EngineRunIO } from '@switchyard/engine-kit';
+import { WorkflowEventType, type EngineRunRequest, type EngineRunResult, type TenantContext } from '@switchyard/contracts';
+import { LocalSandboxExecutor } from '@switchyard/code-sandbox';
+import { TenantToolbox, type ChildWorkflows, type Engine, type EngineRunIO } from '@switchyard/engine-kit';
 import { CrewCheckpointStore, type CheckpointWriter, type CrewCheckpoint, type HumanReview } from '../crew/crew-checkpoint.ts';
 import { CrewFailure } from '../crew/crew-failure.ts';
 import { CrewModel } from '../crew/crew-model.ts';
 import { CrewRunner } from '../crew/crew-runner.ts';
 import { resolveCrewDefinition } from '../crew/definition-resolver.ts';
 import { UsageLedger } from '../crew/usage-ledger.ts';
-import { builtInTools, type ToolRegistry } from '../tools/tool-registry.ts';
+import { CrewTools } from '../tools/tool-registry.ts';
 import { crewOutput, frameworkState, kickoffInputs } from './state-translation.ts';
 
 /**
@@ -20,26 +21,27 @@ import { crewOutput, frameworkState, kickoffInputs } from './state-translation.t
  */
 export class CrewAIEngine implements Engine {
   private readonly checkpoints: CrewCheckpointStore;
-  private readonly tools: ToolRegistry = builtInTools();
-
   constructor(
     private readonly llm: LlmClient,
     store: DocumentStore,
     private readonly children?: ChildWorkflows,
+    /** The tenant's tools for each run; without the tenants service, the platform's default tools. */
+    private readonly toolbox: TenantToolbox = new TenantToolbox({ subject: 'service:engine-crewai', codeExecutor: new LocalSandboxExecutor() }),
   ) {
     this.checkpoints = new CrewCheckpointStore(store);
   }
 
   /** The orchestrator asks this before it accepts a workflow, so a bad crew is refused at startWorkflow. */
-  validate(definition: unknown): string[] {
+  async validate(definition: unknown, tenant: TenantContext): Promise<string[]> {
     if (definition === null || definition === undefined) return [];
-    const resolved = resolveCrewDefinition(definition, '', this.tools.names());
+    const resolved = resolveCrewDefinition(definition, '', await this.toolbox.toolNames(tenant));
     return resolved.ok ? [] : resolved.message.split('; ');
   }
 
   async run(request: EngineRunRequest, io: EngineRunIO): Promise<EngineRunResult> {
     const { state } = request;
-    const resolved = resolveCrewDefinition(request.definition, state.userInput, this.tools.names());
+    const tools = new CrewTools(await this.toolbox.forRun(io.tenant, state.workflowId, io.signal));
+    const resolved = resolveCrewDefinition(request.definition, state.userInput, tools.names());
     if (!resolved.ok) return { status: 'FAILED', error: `Invalid crew definition: ${resolved.message}`, code: 'BAD_DEFINITION' };
     const { crew } = resolved;
 
@@ -70,7 +72,7 @@ export class CrewAIEngine implements Engine {
     };
     const runner = new CrewRunner(crew, {
       model: new CrewModel(this.llm, ledger, io.emit),
-      tools: this.tools,
+      tools,
       writer,
       emit: io.emit,
       signal: io.signal,

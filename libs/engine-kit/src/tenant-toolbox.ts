@@ -1,0 +1,156 @@
+import { CONTEXT_HEADER, UnavailableError, type TenantContext } from '@switchyard/contracts';
+import type { CodeExecutor } from '@switchyard/code-sandbox';
+import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import {
+  EMPTY_TOOL_SETTINGS,
+  ToolError,
+  ToolRegistry,
+  isToolEnabled,
+  platformTools,
+  type KnowledgeHit,
+  type TenantToolSettings,
+  type Tool,
+  type ToolCallOutcome,
+  type ToolCallRecord,
+  type ToolContext,
+  type ToolSecrets,
+} from '@switchyard/tools';
+
+/** The tools of one run: the tenant's enabled tools, and how to call them on the run's behalf. */
+export interface RunTools {
+  registry: ToolRegistry;
+  /** Call a tool with the run's context (tenant, secrets, configuration, abort signal). */
+  call(name: string, rawArguments: unknown, onRecord?: (record: ToolCallRecord) => void): Promise<ToolCallOutcome>;
+  /** The context calls run with, for adapters (LangChain tools) that take it directly. */
+  context: ToolContext;
+}
+
+/** Extra tool sources a tenant may have (its MCP servers), loaded per run. */
+export interface TenantToolSource {
+  tools(tenant: TenantContext, settings: TenantToolSettings, secrets: ToolSecrets): Promise<{ tools: Tool[]; problems: string[] }>;
+}
+
+export interface TenantToolboxOptions {
+  /** Signs calls to the tenants and knowledge services; needed when either URL is set. */
+  tokens?: ContextTokens;
+  /** The service's name as it signs its calls, e.g. "service:engine-crewai". */
+  subject: string;
+  codeExecutor: CodeExecutor;
+  /** The tenants service (tool settings and integration secrets); without it every tenant has the defaults and no secrets. */
+  tenantsUrl?: string;
+  /** The knowledge service, for knowledge_search. */
+  knowledgeUrl?: string;
+  /** Tools of this engine only (e.g. a graph's filter_list), always available to its runs. */
+  engineTools?: Tool[];
+  /** Tools that need the platform's outbound HTTP rules (http_request, connectors). */
+  outboundTools?: Tool[];
+  /** The tenant's MCP servers' tools. */
+  extraSources?: TenantToolSource[];
+  logger?: Logger;
+}
+
+/**
+ * Builds each run's tool registry from the tenant's settings in the tenants service: the platform's
+ * tools the tenant enabled, the engine's own tools, and the tools of the tenant's MCP servers.
+ * Secrets are fetched when a tool asks for one, never cached beyond the run, never logged.
+ */
+export class TenantToolbox {
+  private readonly base: Tool[];
+
+  constructor(private readonly options: TenantToolboxOptions) {
+    this.base = [
+      ...platformTools({ codeExecutor: options.codeExecutor, knowledge: (query, first, context) => this.searchKnowledge(query, first, context) }),
+      ...(options.outboundTools ?? []),
+    ];
+  }
+
+  /** The names a definition may refer to for this tenant (for validation at startWorkflow). */
+  async toolNames(tenant: TenantContext): Promise<string[]> {
+    const settings = await this.settings(tenant);
+    const extra = await this.extraTools(tenant, settings, this.secrets(tenant, new AbortController().signal));
+    return [...this.enabled(settings, extra).names()];
+  }
+
+  async forRun(tenant: TenantContext, workflowId: string, signal: AbortSignal): Promise<RunTools> {
+    const settings = await this.settings(tenant);
+    const secrets = this.secrets(tenant, signal);
+    const extra = await this.extraTools(tenant, settings, secrets);
+    const registry = this.enabled(settings, extra);
+    const context: ToolContext = { tenantId: tenant.tenantId ?? '', workflowId, signal, secrets, config: settings.config };
+    return { registry, context, call: (name, rawArguments, onRecord) => registry.call(name, rawArguments, context, onRecord) };
+  }
+
+  private enabled(settings: TenantToolSettings, extra: Tool[]): ToolRegistry {
+    const allowed = [...this.base, ...extra].filter((tool) => isToolEnabled(tool, settings.overrides));
+    return new ToolRegistry([...allowed, ...(this.options.engineTools ?? [])]);
+  }
+
+  private async extraTools(tenant: TenantContext, settings: TenantToolSettings, secrets: ToolSecrets): Promise<Tool[]> {
+    const tools: Tool[] = [];
+    for (const source of this.options.extraSources ?? []) {
+      const loaded = await source.tools(tenant, settings, secrets);
+      for (const problem of loaded.problems) this.options.logger?.warn({ tenantId: tenant.tenantId, problem }, 'a tool source could not be loaded');
+      tools.push(...loaded.tools);
+    }
+    return tools;
+  }
+
+  private async settings(tenant: TenantContext): Promise<TenantToolSettings> {
+    if (!this.options.tenantsUrl || !tenant.tenantId) return EMPTY_TOOL_SETTINGS;
+    const response = await this.post(this.options.tenantsUrl, '/internal/tool-settings', tenant, {}, AbortSignal.timeout(5000)).catch((error: Error) => {
+      throw new UnavailableError(`The tenant's tool settings could not be read (${error.message}); retry later.`);
+    });
+    if (!response.ok) throw new UnavailableError(`The tenant's tool settings could not be read (HTTP ${response.status}); retry later.`);
+    return (await response.json()) as TenantToolSettings;
+  }
+
+  private secrets(tenant: TenantContext, signal: AbortSignal): ToolSecrets {
+    return {
+      get: async (qualifiedName) => {
+        const dot = qualifiedName.indexOf('.');
+        if (dot <= 0) throw new Error(`secret names are "<integration>.<name>", got "${qualifiedName}"`);
+        if (!this.options.tenantsUrl || !tenant.tenantId) return undefined;
+        const response = await this.post(
+          this.options.tenantsUrl,
+          '/internal/integration-secret',
+          tenant,
+          { tenantId: tenant.tenantId, integration: qualifiedName.slice(0, dot), name: qualifiedName.slice(dot + 1) },
+          AbortSignal.any([signal, AbortSignal.timeout(5000)]),
+        );
+        if (response.status === 404) return undefined;
+        if (!response.ok) throw new ToolError(`the secret ${qualifiedName} could not be read (HTTP ${response.status}); retry later`, true);
+        return ((await response.json()) as { value: string }).value;
+      },
+    };
+  }
+
+  private async searchKnowledge(query: string, first: number, context: ToolContext): Promise<KnowledgeHit[]> {
+    if (!this.options.knowledgeUrl) throw new ToolError('the knowledge base is not available to this engine');
+    const tenant: TenantContext = { tenantId: context.tenantId, role: 'VIEWER', keyId: null, subject: this.options.subject };
+    const response = await this.post(this.options.knowledgeUrl, '/internal/knowledge/search', tenant, { query, first }, AbortSignal.any([context.signal, AbortSignal.timeout(15_000)]));
+    if (!response.ok) throw new ToolError(`the knowledge base answered HTTP ${response.status}; try again`, true);
+    return ((await response.json()) as { hits: KnowledgeHit[] }).hits;
+  }
+
+  private async post(serviceUrl: string, path: string, tenant: TenantContext, body: unknown, signal: AbortSignal): Promise<Response> {
+    if (!this.options.tokens) throw new Error('TenantToolbox needs tokens to call other services');
+    return fetch(new URL(path, serviceUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.options.tokens.sign({ ...tenant, subject: this.options.subject }) },
+      body: JSON.stringify(body),
+      signal,
+    });
+  }
+}
+
+/**
+ * An engine's toolbox from the environment: the tenants and knowledge services from
+ * SWITCHYARD_TENANTS_URL and SWITCHYARD_KNOWLEDGE_URL (both set by the platform's launcher).
+ */
+export function toolboxFromEnv(env: NodeJS.ProcessEnv, options: Omit<TenantToolboxOptions, 'tenantsUrl' | 'knowledgeUrl'>): TenantToolbox {
+  return new TenantToolbox({
+    ...options,
+    ...(env.SWITCHYARD_TENANTS_URL ? { tenantsUrl: env.SWITCHYARD_TENANTS_URL } : {}),
+    ...(env.SWITCHYARD_KNOWLEDGE_URL ? { knowledgeUrl: env.SWITCHYARD_KNOWLEDGE_URL } : {}),
+  });
+}
