@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CONTEXT_HEADER, ErrorCode, SwitchyardError, UnavailableError, type TenantContext } from '@switchyard/contracts';
 import { createLlmClient, llmConfigFromEnv, type ChatRequest, type ChatResult, type CallOptions, type LlmClient } from '@switchyard/llm';
 import type { ContextTokens } from '@switchyard/service-kit';
+import { estimateUsage, usageMissing, type TokenEncodingName } from './token-estimate.ts';
 
 /** The run a model call belongs to, set by the engine routes around every run. */
 export const runContext = new AsyncLocalStorage<{ tenant: TenantContext; workflowId: string }>();
@@ -16,11 +17,33 @@ function estimateInputTokens(request: ChatRequest): number {
 }
 
 /**
+ * Wraps an LlmClient so that a call whose provider reported no usage gets its tokens counted with the
+ * model family's tokenizer (see estimateUsage); `onEstimate` hears of each such call, by the id its
+ * MODEL_CALL event will carry (a response without an id gets one, so the two can be matched).
+ */
+export function withEstimatedUsage(llm: LlmClient, onEstimate?: (callId: string, result: ChatResult, encoding: TokenEncodingName) => Promise<void>): LlmClient {
+  const complete = async (request: ChatRequest, result: ChatResult): Promise<ChatResult> => {
+    if (!usageMissing(result.usage)) return result;
+    const { encoding, ...usage } = await estimateUsage(request, result);
+    const completed: ChatResult = { ...result, responseId: result.responseId || `estimated-${randomUUID()}`, usage };
+    await onEstimate?.(completed.responseId, completed, encoding);
+    return completed;
+  };
+  return {
+    provider: llm.provider,
+    defaultModel: llm.defaultModel,
+    chat: async (request: ChatRequest, options?: CallOptions) => complete(request, await llm.chat(request, options)),
+    chatStream: async (request: ChatRequest, options?: CallOptions) => complete(request, await llm.chatStream(request, options)),
+    embed: (texts, options) => llm.embed(texts, options),
+  };
+}
+
+/**
  * Wraps an LlmClient so that every model call of a run first reserves its largest possible cost
  * in billing (refused with BUDGET_EXCEEDED when it would pass the tenant's hard limit) and settles
  * it to the real cost afterwards. Outside a run (no tenant) calls pass through.
  */
-export function budgetedLlm(llm: LlmClient, billingUrl: string, tokens: ContextTokens): LlmClient {
+export function budgetedLlm(unmetered: LlmClient, billingUrl: string, tokens: ContextTokens): LlmClient {
   const post = async (path: string, tenant: TenantContext, body: Record<string, unknown>) => {
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -38,6 +61,13 @@ export function budgetedLlm(llm: LlmClient, billingUrl: string, tokens: ContextT
     }
     throw new UnavailableError(`Billing could not be reached to reserve the model call's budget (${(lastError as Error)?.message}); retry later.`);
   };
+  // Billing marks the call's usage record as estimated; the mark is stored before the engine reports
+  // the call, and billing matches the two in either order. Losing the mark loses only the flag.
+  const llm = withEstimatedUsage(unmetered, async (callId, result, encoding) => {
+    const run = runContext.getStore();
+    if (!run) return;
+    await post('/internal/usage/estimate', run.tenant, { callId, workflowId: run.workflowId, model: result.model, encoding }).catch(() => undefined);
+  });
 
   const guarded = async (request: ChatRequest, call: () => Promise<ChatResult>): Promise<ChatResult> => {
     const run = runContext.getStore();
@@ -88,5 +118,5 @@ export function budgetedLlm(llm: LlmClient, billingUrl: string, tokens: ContextT
  */
 export function engineLlmFromEnv(env: NodeJS.ProcessEnv, tokens: ContextTokens): LlmClient {
   const llm = createLlmClient(llmConfigFromEnv(env));
-  return env.SWITCHYARD_BILLING_URL ? budgetedLlm(llm, env.SWITCHYARD_BILLING_URL, tokens) : llm;
+  return env.SWITCHYARD_BILLING_URL ? budgetedLlm(llm, env.SWITCHYARD_BILLING_URL, tokens) : withEstimatedUsage(llm);
 }

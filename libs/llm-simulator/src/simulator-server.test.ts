@@ -30,6 +30,15 @@ describe('simulator server', () => {
     expect(body.usage['total_tokens']).toBe(body.usage['prompt_tokens']! + body.usage['completion_tokens']!);
   });
 
+  it('leaves usage out when a call asks for it with x-simulator-omit-usage, streamed or not', async () => {
+    const plain = (await (await post('/v1/chat/completions', hello, { 'x-simulator-omit-usage': 'true' })).json()) as Record<string, unknown>;
+    expect(plain['choices']).toHaveLength(1);
+    expect(plain).not.toHaveProperty('usage');
+    const streamed = await (await post('/v1/chat/completions', { ...hello, stream: true, stream_options: { include_usage: true } }, { 'x-simulator-omit-usage': 'true' })).text();
+    expect(streamed).toContain('data: [DONE]');
+    expect(streamed).not.toContain('"usage"');
+  });
+
   it('streams SSE chunks ending in [DONE], with a usage chunk only when asked', async () => {
     const events = async (extra: Record<string, unknown>) =>
       (await (await post('/v1/chat/completions', { ...hello, stream: true, ...extra })).text()).split('\n\n').filter(Boolean);

@@ -16,6 +16,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Pause between streamed chunks, so tokens arrive over time; header `x-simulator-chunk-delay-ms` overrides it. */
   chunkDelayMs?: number;
+  /**
+   * Leave `usage` out of chat replies (and out of the stream even when `stream_options.include_usage` asks for it),
+   * as some compatible servers do; header `x-simulator-omit-usage: true` does the same for one call.
+   */
+  omitUsage?: boolean;
 }
 
 /** One model call as the simulator saw it; tests use `at` to measure retry back-off. */
@@ -165,6 +170,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       prompt_tokens_details: { cached_tokens: cachedTokens },
       completion_tokens_details: { reasoning_tokens: 0 },
     };
+    const omitUsage = options.omitUsage === true || req.headers['x-simulator-omit-usage'] === 'true';
     const id = `chatcmpl-sim-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     if (!stream) {
@@ -173,10 +179,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return sendJson(res, 200, {
         id, object: 'chat.completion', created, model, system_fingerprint: 'fp_simulator',
         choices: [{ index: 0, message, finish_reason: reply.finishReason, logprobs: null }],
-        usage,
+        ...(omitUsage ? {} : { usage }),
       });
     }
-    const includeUsage = request.stream_options?.include_usage === true;
+    const includeUsage = request.stream_options?.include_usage === true && !omitUsage;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': id });
     const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_simulator', ...(includeUsage ? { usage: null } : {}) };
     const send = (delta: Record<string, unknown>, finishReason: string | null = null) =>
