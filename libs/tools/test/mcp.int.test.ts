@@ -12,6 +12,8 @@ import { startHttpMcpServer, type HttpMcpFixture } from './fixtures/mcp-http-ser
 const TOKEN = 'mcp-test-token-1';
 const STDIO_SCRIPT = fileURLToPath(new URL('./fixtures/mcp-stdio-server.mjs', import.meta.url));
 const policy = { stdioCommands: [process.execPath] };
+// The fixtures listen on loopback, which tenants' MCP URLs may only reach when the operator exempts it.
+const LOOPBACK = ['127.0.0.1'];
 
 function secrets(values: Record<string, string>): ToolSecrets {
   return { get: async (name) => values[name] };
@@ -36,7 +38,7 @@ let local: McpServerConfig;
 const pools: McpClientPool[] = [];
 
 function newPool(options: Partial<McpClientPoolOptions> = {}): McpClientPool {
-  const pool = new McpClientPool({ ...policy, ...options });
+  const pool = new McpClientPool({ ...policy, privateHostExemptions: LOOPBACK, ...options });
   pools.push(pool);
   return pool;
 }
@@ -157,6 +159,20 @@ describe('MCP tools', () => {
     expect(byServer['gone']).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('the command "/nonexistent/mcp-server" was not found on this host') });
     // Failed connections are not kept; the working ones are.
     expect(pool.size).toBe(2);
+  });
+
+  it('does not connect to private or loopback addresses unless the operator exempted the host', async () => {
+    const byName = parseMcpServerConfig({ ...docs, name: 'byname', url: http.url.replace('127.0.0.1', 'localhost') }, policy);
+    const requestsBefore = http.log.sessionsOpened + http.log.rejectedRequests;
+    const { tools, problems } = await newPool({ privateHostExemptions: [] }).discover({ tenantId: 'acme', servers: [docs, byName], secrets: tenantSecrets });
+    expect(tools).toEqual([]);
+    expect(problems).toEqual([
+      { server: 'docs', code: 'BAD_USER_INPUT', message: expect.stringContaining('is refused: 127.0.0.1 is a loopback address, which MCP servers of tenants may not use; use a public host, or ask the operator to exempt this host.') },
+      { server: 'byname', code: 'BAD_USER_INPUT', message: expect.stringMatching(/is refused: localhost resolves to (127\.0\.0\.1|::1), which is a loopback address/) },
+    ]);
+    expect(http.log.sessionsOpened + http.log.rejectedRequests).toBe(requestsBefore);
+    // Exempting the name lets it through.
+    expect((await newPool({ privateHostExemptions: ['localhost'] }).discover({ tenantId: 'acme', servers: [byName], secrets: tenantSecrets })).tools).toHaveLength(4);
   });
 
   it('runs a stdio command only when it is on the operator allowlist', async () => {

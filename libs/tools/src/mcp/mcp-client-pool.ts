@@ -1,8 +1,8 @@
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ErrorCode } from '@switchyard/contracts';
 import { ToolError, type Tool, type ToolSecrets } from '../tool.ts';
 import { McpConnectError, McpConnection, type McpToolEntry } from './mcp-connection.ts';
+import { mcpEgressFetch, type McpEgressFetch } from './mcp-egress.ts';
 import { mcpResultText, type McpToolResult } from './mcp-result-text.ts';
 import { configDigest, MissingSecretError, resolveSecretValues, stdioRefusal, type McpPolicy, type McpServerConfig } from './mcp-server-config.ts';
 
@@ -15,8 +15,11 @@ export interface McpClientPoolOptions extends McpPolicy {
   callTimeoutMs?: number;
   /** Open connections at most; beyond it the least recently used idle one is closed (default 200). */
   maxConnections?: number;
-  /** The fetch used for Streamable HTTP servers (an egress policy can be put here). */
-  fetch?: FetchLike;
+  /**
+   * Hosts of Streamable HTTP servers that may resolve to private or loopback addresses (exact names
+   * or "*.example.com"); every other host must resolve to public addresses only.
+   */
+  privateHostExemptions?: readonly string[];
   clientInfo?: { name: string; version: string };
   /** Told when a connection ends, and why. */
   onConnectionClosed?: (event: { tenantId: string; server: string; reason: 'idle' | 'evicted' | 'dropped' | 'pool-closed' }) => void;
@@ -70,9 +73,11 @@ export class McpClientPool {
   private readonly connectTimeoutMs: number;
   private readonly callTimeoutMs: number;
   private readonly maxConnections: number;
+  private readonly fetch: McpEgressFetch;
   private closed = false;
 
   constructor(private readonly options: McpClientPoolOptions) {
+    this.fetch = mcpEgressFetch({ privateHostExemptions: options.privateHostExemptions ?? [] });
     this.idleMs = options.idleMs ?? 5 * 60_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 60_000;
@@ -111,6 +116,7 @@ export class McpClientPool {
     const entries = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(entries.map((entry) => this.closeEntry(entry, 'pool-closed')));
+    await this.fetch.close();
   }
 
   private async discoverServer(tenantId: string, config: McpServerConfig, secrets: ToolSecrets, signal?: AbortSignal): Promise<McpDiscovery> {
@@ -172,7 +178,7 @@ export class McpClientPool {
       const created: PoolEntry = { key, tenantId, server: config.name, users: 0, lastUsed: Date.now(), connection: undefined as unknown as Promise<McpConnection> };
       created.connection = McpConnection.open(
         config,
-        { headers, env, connectTimeoutMs: this.connectTimeoutMs, clientInfo: this.options.clientInfo ?? { name: 'switchyard', version: '0.1.0' }, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) },
+        { headers, env, connectTimeoutMs: this.connectTimeoutMs, clientInfo: this.options.clientInfo ?? { name: 'switchyard', version: '0.1.0' }, fetch: this.fetch },
         () => this.forget(created, 'dropped'),
       );
       // A failed connect is not kept: the next use tries again.

@@ -6,6 +6,7 @@ import { ErrorCode as McpErrorCode, McpError, ToolListChangedNotificationSchema 
 import type { JsonSchema, Tool } from '../tool.ts';
 import { JsonSchemaArguments } from './json-schema-arguments.ts';
 import type { McpServerConfig } from './mcp-server-config.ts';
+import { McpEgressRefusedError } from './mcp-egress.ts';
 import { mcpToolName } from './mcp-tool-name.ts';
 
 /** Pages and tools read from one server's tools/list at most: a server cannot make discovery endless. */
@@ -35,7 +36,7 @@ export interface McpConnectOptions {
   headers: Record<string, string>;
   env: Record<string, string>;
   connectTimeoutMs: number;
-  fetch?: FetchLike;
+  fetch: FetchLike;
   clientInfo: { name: string; version: string };
 }
 
@@ -67,7 +68,7 @@ export class McpConnection {
     const client = new Client(options.clientInfo, { capabilities: {} });
     let stderrTail = '';
     const transport = config.transport === 'streamable-http'
-      ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: options.headers }, ...(options.fetch ? { fetch: options.fetch } : {}) })
+      ? new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: options.headers }, fetch: options.fetch })
       : new StdioClientTransport({ command: config.command, args: config.args, env: options.env, ...(config.cwd ? { cwd: config.cwd } : {}), stderr: 'pipe' });
     if (transport instanceof StdioClientTransport) {
       transport.stderr?.on('data', (chunk: Buffer) => {
@@ -160,6 +161,8 @@ export class McpConnection {
 function describeConnectError(config: McpServerConfig, error: unknown, timeoutMs: number, stderrTail: string): McpConnectError {
   const prefix = `MCP server "${config.name}"`;
   const where = config.transport === 'streamable-http' ? ` at ${config.url}` : ` (${config.command})`;
+  const refused = findCause(error, (cause) => cause instanceof McpEgressRefusedError);
+  if (refused) return new McpConnectError(`${prefix}${where} is refused: ${(refused as Error).message}.`, 'BAD_USER_INPUT');
   if (error instanceof StreamableHTTPError && (error.code === 401 || error.code === 403)) {
     return new McpConnectError(`${prefix}${where} refused the credentials (HTTP ${error.code}); check its headers and the secrets they reference.`, 'BAD_USER_INPUT');
   }
@@ -179,6 +182,14 @@ function describeConnectError(config: McpServerConfig, error: unknown, timeoutMs
   const reason = error instanceof Error ? error.message : String(error);
   const output = stderrTail.trim() ? ` Its last output: ${stderrTail.trim().slice(-500)}` : '';
   return new McpConnectError(`${prefix}${where} could not be started or reached: ${reason}.${output}`, 'UNAVAILABLE');
+}
+
+function findCause(error: unknown, test: (cause: unknown) => boolean): unknown {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    if (test(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function errorCode(error: unknown): string | undefined {
