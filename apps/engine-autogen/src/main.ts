@@ -1,4 +1,4 @@
-import { mountEngineRoutes, engineLlmFromEnv } from '@switchyard/engine-kit';
+import { mountEngineRoutes, engineLlmFromEnv, toolboxFromEnv } from '@switchyard/engine-kit';
 import { runSubgraphService } from '@switchyard/service-kit';
 import { DynamicSessionsExecutor, LocalSandboxExecutor } from '@switchyard/code-sandbox';
 import { envSchema } from './env.ts';
@@ -23,7 +23,8 @@ runSubgraphService({
       });
       codeExecutorFor = () => local;
     }
-    const engine = new AutoGenEngine(llm, store, codeExecutorFor);
+    const toolbox = toolboxFromEnv(process.env, { tokens, subject: 'service:engine-autogen', codeExecutor: codeExecutorFor, logger });
+    const engine = new AutoGenEngine(llm, store, codeExecutorFor, toolbox);
     return {
       resolvers: { Query: { autogenEngine: () => ({ framework: 'AUTOGEN', available: true, templates: TEMPLATE_NAMES }) } },
       routes: (app) => mountEngineRoutes(app, engine, tokens, logger),

@@ -35,7 +35,8 @@ export interface TenantToolboxOptions {
   tokens?: ContextTokens;
   /** The service's name as it signs its calls, e.g. "service:engine-crewai". */
   subject: string;
-  codeExecutor: CodeExecutor;
+  /** run_code's sandbox: one for the service, or one per workflow (a dynamic session each). */
+  codeExecutor: CodeExecutor | ((tenantId: string, workflowId: string) => CodeExecutor);
   /** The tenants service (tool settings and integration secrets); without it every tenant has the defaults and no secrets. */
   tenantsUrl?: string;
   /** The knowledge service, for knowledge_search. */
@@ -55,12 +56,16 @@ export interface TenantToolboxOptions {
  * Secrets are fetched when a tool asks for one, never cached beyond the run, never logged.
  */
 export class TenantToolbox {
-  private readonly base: Tool[];
+  constructor(private readonly options: TenantToolboxOptions) {}
 
-  constructor(private readonly options: TenantToolboxOptions) {
-    this.base = [
-      ...platformTools({ codeExecutor: options.codeExecutor, knowledge: (query, first, context) => this.searchKnowledge(query, first, context) }),
-      ...(options.outboundTools ?? []),
+  private baseTools(tenantId: string, workflowId: string): Tool[] {
+    const { codeExecutor } = this.options;
+    return [
+      ...platformTools({
+        codeExecutor: typeof codeExecutor === 'function' ? codeExecutor(tenantId, workflowId) : codeExecutor,
+        knowledge: (query, first, context) => this.searchKnowledge(query, first, context),
+      }),
+      ...(this.options.outboundTools ?? []),
     ];
   }
 
@@ -68,20 +73,20 @@ export class TenantToolbox {
   async toolNames(tenant: TenantContext): Promise<string[]> {
     const settings = await this.settings(tenant);
     const extra = await this.extraTools(tenant, settings, this.secrets(tenant, new AbortController().signal));
-    return [...this.enabled(settings, extra).names()];
+    return [...this.enabled(settings, [...this.baseTools(tenant.tenantId ?? '', 'validation'), ...extra]).names()];
   }
 
   async forRun(tenant: TenantContext, workflowId: string, signal: AbortSignal): Promise<RunTools> {
     const settings = await this.settings(tenant);
     const secrets = this.secrets(tenant, signal);
     const extra = await this.extraTools(tenant, settings, secrets);
-    const registry = this.enabled(settings, extra);
+    const registry = this.enabled(settings, [...this.baseTools(tenant.tenantId ?? '', workflowId), ...extra]);
     const context: ToolContext = { tenantId: tenant.tenantId ?? '', workflowId, signal, secrets, config: settings.config };
     return { registry, context, call: (name, rawArguments, onRecord) => registry.call(name, rawArguments, context, onRecord) };
   }
 
-  private enabled(settings: TenantToolSettings, extra: Tool[]): ToolRegistry {
-    const allowed = [...this.base, ...extra].filter((tool) => isToolEnabled(tool, settings.overrides));
+  private enabled(settings: TenantToolSettings, tools: Tool[]): ToolRegistry {
+    const allowed = tools.filter((tool) => isToolEnabled(tool, settings.overrides));
     return new ToolRegistry([...allowed, ...(this.options.engineTools ?? [])]);
   }
 

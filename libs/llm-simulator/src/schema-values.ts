@@ -50,13 +50,14 @@ export class ValueSource {
   }
 }
 
-type Kind = 'id' | 'money' | 'email' | 'url' | 'date' | 'place' | 'query' | 'prose' | 'name' | 'other';
+type Kind = 'id' | 'money' | 'email' | 'url' | 'date' | 'place' | 'query' | 'prose' | 'name' | 'other' | 'expression';
 
 /** What a property holds, guessed from its name: `claimNumber` is an id, `totalAmount` money, `city` a place. */
 export function keyKind(key: string | undefined): Kind {
   if (!key) return 'other';
   const words = ` ${identifierWords(key).join(' ')} `;
   const has = (re: RegExp) => re.test(words);
+  if (has(/ (expression|formula|equation|calculation|math) /)) return 'expression';
   if (has(/ (amount|total|price|cost|sum|balance|fee|payment|salary|budget) /)) return 'money';
   if (has(/ (id|number|no|ref|reference|ticket|order) $/)) return 'id';
   if (has(/ (e ?mail) /)) return 'email';
@@ -90,6 +91,11 @@ function stringFor(kind: Kind, source: ValueSource): string | undefined {
       return `[simulated] ${source.phrase(20)}`;
     case 'name':
       return e.places[0] ?? source.phrase(4);
+    case 'expression': {
+      // The arithmetic in the text, as a model would pass it to a calculator ("What is (12 + 30) * 2?" → "(12 + 30) * 2").
+      const candidates = source.primaryText.match(/[\d\s+\-*/%^().]*\d[\d\s+\-*/%^().]*/g) ?? [];
+      return candidates.map((c) => c.trim()).sort((a, b) => b.length - a.length)[0] || undefined;
+    }
     case 'other':
       return undefined;
   }

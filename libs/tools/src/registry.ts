@@ -11,6 +11,8 @@ export interface ToolCallRecord {
   error?: string;
   /** Size of the result in bytes (UTF-8) before any truncation for the model. */
   resultBytes: number;
+  /** The start of what the agent was told (at most 500 characters), for the event stream. */
+  preview: string;
   durationMs: number;
 }
 
@@ -108,6 +110,7 @@ export class ToolRegistry {
         ok: outcome.ok,
         ...(outcome.ok ? {} : { error: outcome.observation }),
         resultBytes,
+        preview: outcome.observation.length > 500 ? `${outcome.observation.slice(0, 500)}…` : outcome.observation,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };
       onRecord?.(record);

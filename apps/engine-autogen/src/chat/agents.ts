@@ -2,7 +2,7 @@ import type { ChatMessage as LlmMessage, ToolSpec } from '@switchyard/llm';
 import { extractCodeBlocks, type CodeExecutor } from '@switchyard/code-sandbox';
 import type { EngineEvent, TokenUsageTotals } from '@switchyard/contracts';
 import type { AssistantSpec, ParticipantSpec } from '../definition/team-definition.ts';
-import { BUILTIN_TOOLS } from '../tools/builtin-tools.ts';
+import type { RunTools } from '@switchyard/engine-kit';
 import type { ModelCaller } from '../runtime/model-calls.ts';
 import { addUsage, ZERO_USAGE, type ChatMessage, type ToolExchange } from './chat-message.ts';
 
@@ -26,10 +26,10 @@ export interface ChatAgent {
 
 const HANDOFF_PREFIX = 'transfer_to_';
 
-export function createAgent(spec: ParticipantSpec): ChatAgent {
+export function createAgent(spec: ParticipantSpec, tools: RunTools): ChatAgent {
   switch (spec.type) {
     case 'assistant':
-      return new AssistantAgent(spec);
+      return new AssistantAgent(spec, tools);
     case 'user_proxy':
       return { name: spec.name, description: spec.description ?? 'A human user.', respond: async () => ({ waitForInput: true }) };
     case 'code_executor':
@@ -48,11 +48,15 @@ export class AssistantAgent implements ChatAgent {
   readonly description: string;
   private readonly tools: ToolSpec[];
 
-  constructor(private readonly spec: AssistantSpec) {
+  constructor(
+    private readonly spec: AssistantSpec,
+    private readonly runTools: RunTools,
+  ) {
     this.name = spec.name;
     this.description = spec.description ?? 'An agent that provides assistance with ability to use tools.';
     this.tools = [
-      ...spec.tools.map((name) => BUILTIN_TOOLS[name]!.spec),
+      // A tool the tenant disabled after the chat started is no longer offered.
+      ...spec.tools.filter((name) => runTools.registry.has(name)).map((name) => runTools.registry.spec(name)),
       ...spec.handoffs.map((target) => ({
         name: `${HANDOFF_PREFIX}${target}`,
         description: `Handoff to ${target}.`,
@@ -77,7 +81,8 @@ export class AssistantAgent implements ChatAgent {
       if (result.toolCalls.length === 0) {
         return { message: { source: this.name, kind: 'text', content: result.content ?? '', usage, ...(rounds.length ? { toolRounds: rounds } : {}), at: at() } };
       }
-      const exchanges = result.toolCalls.map((call) => this.runTool(call, context));
+      const exchanges: ToolExchange[] = [];
+      for (const call of result.toolCalls) exchanges.push(await this.runTool(call, context));
       rounds.push(exchanges);
       const handoff = result.toolCalls.find((call) => call.name.startsWith(HANDOFF_PREFIX));
       if (handoff) {
@@ -95,30 +100,24 @@ export class AssistantAgent implements ChatAgent {
     return { message: { source: this.name, kind: 'tool_summary', content, usage, toolRounds: rounds, at: at() } };
   }
 
-  private runTool(call: { id: string; name: string; arguments: string }, context: TurnContext): ToolExchange {
-    let result: string;
-    let isError = false;
+  private async runTool(call: { id: string; name: string; arguments: string }, context: TurnContext): Promise<ToolExchange> {
     if (call.name.startsWith(HANDOFF_PREFIX)) {
-      result = handoffText(call.name.slice(HANDOFF_PREFIX.length));
-    } else {
-      const tool = this.spec.tools.includes(call.name) ? BUILTIN_TOOLS[call.name] : undefined;
-      try {
-        if (!tool) throw new Error(`unknown tool "${call.name}"`);
-        const args = call.arguments.trim() ? (JSON.parse(call.arguments) as Record<string, unknown>) : {};
-        result = tool.run(args);
-      } catch (error) {
-        isError = true;
-        result = `Error: ${(error as Error).message}`;
-      }
+      const result = handoffText(call.name.slice(HANDOFF_PREFIX.length));
+      context.emit({ type: 'TOOL_CALL', step: this.name, agent: this.name, message: call.name, data: { callId: call.id, tool: call.name, handoff: true, ok: true } });
+      return { call, result, isError: false };
     }
+    // Only the tools the definition gives this assistant; the registry turns every failure into an observation.
+    const outcome = this.spec.tools.includes(call.name)
+      ? await this.runTools.call(call.name, call.arguments)
+      : { ok: false, observation: `Error: the tool "${call.name}" is not available to ${this.name}. Use one of: ${this.spec.tools.join(', ') || 'none'}.`, record: null };
     context.emit({
       type: 'TOOL_CALL',
       step: this.name,
       agent: this.name,
-      message: `${call.name}(${call.arguments.slice(0, 200)})`,
-      data: { callId: call.id, tool: call.name, arguments: call.arguments, result, isError },
+      message: `${call.name}(${call.arguments.slice(0, 200)})${outcome.ok ? '' : ' failed'}`,
+      data: { callId: call.id, ...(outcome.record ?? { tool: call.name, arguments: call.arguments, ok: false, error: outcome.observation, resultBytes: 0, durationMs: 0 }) },
     });
-    return { call, result, isError };
+    return { call, result: outcome.observation, isError: !outcome.ok };
   }
 
   /** The model context AutoGen's assistant keeps, rebuilt from the thread. */

@@ -24,7 +24,7 @@ describe('team definitions', () => {
     expect(resolved.ok).toBe(false);
     expect(!resolved.ok && resolved.problems).toEqual([
       'definition.participants[2].name: duplicate',
-      'definition.participants[0].tools[1]: unknown tool "teleport" (available: calculator, word_count, current_time)',
+      'definition.participants[0].tools[1]: unknown or disabled tool "teleport" (available to this tenant: calculator, current_time, word_count, knowledge_search, run_code)',
       'definition.participants[0].handoffs[0]: no participant named "ghost"',
       'definition.termination.or[0].sourceMatch[0]: no participant named "nobody"',
     ]);

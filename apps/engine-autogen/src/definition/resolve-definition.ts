@@ -1,3 +1,4 @@
+import { ENABLED_BY_DEFAULT } from '@switchyard/tools';
 import { TeamDefinitionInput, TeamSpec, formatIssues, teamProblems } from './team-definition.ts';
 import { TEMPLATES, TEMPLATE_NAMES, pickTemplate, type TemplateName } from './templates.ts';
 
@@ -5,9 +6,10 @@ export type ResolvedDefinition = { ok: true; team: TeamSpec; template: TemplateN
 
 /**
  * Turn a workflow's definition into the team to run: a template (with overrides), a custom team, or
- * — with no definition — the template that fits the input. Problems name their path.
+ * — with no definition — the template that fits the input. Problems name their path; tools must be
+ * among `toolNames` (those the tenant's workflows may use).
  */
-export function resolveDefinition(definition: unknown, input: string): ResolvedDefinition {
+export function resolveDefinition(definition: unknown, input: string, toolNames: readonly string[] = ENABLED_BY_DEFAULT): ResolvedDefinition {
   if (definition === null || definition === undefined) {
     const template = pickTemplate(input);
     return { ok: true, team: TeamSpec.parse(TEMPLATES[template]), template };
@@ -29,9 +31,9 @@ export function resolveDefinition(definition: unknown, input: string): ResolvedD
       ...(value.termination ? { termination: value.termination } : {}),
       ...(value.maxTurns ? { maxTurns: value.maxTurns } : {}),
     });
-    const problems = teamProblems(team);
+    const problems = teamProblems(team, toolNames);
     return problems.length ? { ok: false, problems } : { ok: true, team, template };
   }
-  const problems = teamProblems(value);
+  const problems = teamProblems(value, toolNames);
   return problems.length ? { ok: false, problems } : { ok: true, team: value, template: null };
 }

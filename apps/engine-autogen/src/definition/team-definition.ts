@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { BUILTIN_TOOLS } from '../tools/builtin-tools.ts';
 import { TerminationSpec, referencedNames } from './termination-spec.ts';
 
 const agentName = z
@@ -16,7 +15,7 @@ export const AssistantSpec = z.strictObject({
   ...base,
   type: z.literal('assistant'),
   systemMessage: z.string().max(20_000).optional(),
-  /** Built-in tool names (see tools/builtin-tools.ts). */
+  /** Names of tools from the tenant's registry (libs/tools), e.g. calculator. */
   tools: z.array(z.string()).default([]),
   /**
    * Agents this one may hand off to, offered to the model as `transfer_to_<agent>` tools; "user"
@@ -74,7 +73,7 @@ export const TeamDefinitionInput = z.union([
 ]);
 
 /** Checks that the schema cannot express: unique names and references to existing agents. */
-export function teamProblems(team: TeamSpec, path = 'definition'): string[] {
+export function teamProblems(team: TeamSpec, toolNames: readonly string[], path = 'definition'): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
   team.participants.forEach((p, i) => {
@@ -86,7 +85,7 @@ export function teamProblems(team: TeamSpec, path = 'definition'): string[] {
   team.participants.forEach((p, i) => {
     if (p.type === 'assistant') {
       p.tools.forEach((tool, j) => {
-        if (!BUILTIN_TOOLS[tool]) problems.push(`${path}.participants[${i}].tools[${j}]: unknown tool "${tool}" (available: ${Object.keys(BUILTIN_TOOLS).join(', ')})`);
+        if (!toolNames.includes(tool)) problems.push(`${path}.participants[${i}].tools[${j}]: unknown or disabled tool "${tool}" (available to this tenant: ${toolNames.join(', ') || 'none'})`);
       });
       p.handoffs.forEach((target, j) => {
         if (target === 'user') return;

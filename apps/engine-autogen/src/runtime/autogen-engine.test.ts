@@ -95,15 +95,15 @@ describe('AutoGenEngine on the simulated model', () => {
     });
     const reflect = recordingIO();
     const reflected = await engineOn().run({ state: universalState('w-tool1', 'Calculate 6 * 7'), definition: team(true) }, reflect);
-    expect(typed(reflect.events, 'TOOL_CALL')[0]).toMatchObject({ agent: 'mathematician', data: { tool: 'calculator', isError: false } });
+    expect(typed(reflect.events, 'TOOL_CALL')[0]).toMatchObject({ agent: 'mathematician', data: { tool: 'calculator', ok: true } });
     expect(typed(reflect.events, 'MODEL_CALL')).toHaveLength(2);
-    expect(typed(reflect.events, 'TOOL_CALL')[0]!.data).toMatchObject({ result: '42' });
+    expect(typed(reflect.events, 'TOOL_CALL')[0]!.data).toMatchObject({ preview: '42', resultBytes: 2, arguments: { expression: expect.stringContaining('6 * 7') } });
     expect(reflected.status === 'SUCCEEDED' && reflected.output).toContain('calculator returned 42');
     const summary = recordingIO();
     await engineOn().run({ state: universalState('w-tool2', 'Calculate 6 * 7'), definition: team(false) }, summary);
     expect(typed(summary.events, 'MODEL_CALL')).toHaveLength(1);
-    const toolCall = typed(summary.events, 'TOOL_CALL')[0]!.data as { result: string };
-    expect(messagesOf(summary.events).at(-1)).toEqual({ agent: 'mathematician', message: toolCall.result });
+    const toolCall = typed(summary.events, 'TOOL_CALL')[0]!.data as { preview: string };
+    expect(messagesOf(summary.events).at(-1)).toEqual({ agent: 'mathematician', message: toolCall.preview });
   });
 
   it('debate: the selector picks speakers within the candidate filter until the judge speaks', async () => {
@@ -185,8 +185,8 @@ describe('AutoGenEngine on the simulated model', () => {
     const result = await engineOn().run({ state: universalState('w-bad', 'x'), definition }, io);
     expect(result).toEqual({ status: 'FAILED', code: 'BAD_DEFINITION', error: 'Invalid AutoGen team definition: definition.participants[1].name: duplicate' });
     expect(io.events).toEqual([]);
-    expect(engineOn().validate(definition, io.tenant)).toEqual(['definition.participants[1].name: duplicate']);
-    expect(engineOn().validate({ template: 'debate' }, io.tenant)).toEqual([]);
+    expect(await engineOn().validate(definition, io.tenant)).toEqual(['definition.participants[1].name: duplicate']);
+    expect(await engineOn().validate({ template: 'debate' }, io.tenant)).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import type { LlmClient } from '@switchyard/llm';
 import type { DocumentStore } from '@switchyard/store';
 import type { CodeExecutor } from '@switchyard/code-sandbox';
 import { WorkflowEventType, type EngineRunRequest, type EngineRunResult, type TenantContext, type TokenUsageTotals } from '@switchyard/contracts';
-import type { Engine, EngineRunIO } from '@switchyard/engine-kit';
+import { TenantToolbox, type Engine, type EngineRunIO, type RunTools } from '@switchyard/engine-kit';
 import { resolveDefinition } from '../definition/resolve-definition.ts';
 import { createAgent, type ChatAgent } from '../chat/agents.ts';
 import type { ChatMessage } from '../chat/chat-message.ts';
@@ -27,18 +27,21 @@ export class AutoGenEngine implements Engine {
     private readonly llm: LlmClient,
     store: DocumentStore,
     private readonly codeExecutorFor: CodeExecutorFactory,
+    /** The tenant's tools for each run; without the tenants service, the platform's default tools. */
+    private readonly toolbox: TenantToolbox = new TenantToolbox({ subject: 'service:engine-autogen', codeExecutor: codeExecutorFor }),
   ) {
     this.chats = new ChatStateStore(store);
   }
 
-  validate(definition: unknown, _tenant: TenantContext): string[] {
+  async validate(definition: unknown, tenant: TenantContext): Promise<string[]> {
     if (definition === null || definition === undefined) return [];
-    const resolved = resolveDefinition(definition, '');
+    const resolved = resolveDefinition(definition, '', await this.toolbox.toolNames(tenant));
     return resolved.ok ? [] : resolved.problems;
   }
 
   async run(request: EngineRunRequest, io: EngineRunIO): Promise<EngineRunResult> {
     const { state } = request;
+    const tools = await this.toolbox.forRun(io.tenant, state.workflowId, io.signal);
     const loaded = await this.chats.load(state.tenantId, state.workflowId);
     let doc: GroupChatDoc;
     let etag: string;
@@ -47,7 +50,7 @@ export class AutoGenEngine implements Engine {
       if (doc.status === 'finished') return finished(doc);
       if (doc.status === 'running') io.emit({ type: WorkflowEventType.STEP_STARTED, step: 'recovery', message: `Continuing the chat after message ${doc.thread.length} (turn ${doc.turn})` });
     } else {
-      const resolved = resolveDefinition(request.definition, state.userInput);
+      const resolved = resolveDefinition(request.definition, state.userInput, tools.registry.names());
       if (!resolved.ok) return { status: 'FAILED', error: `Invalid AutoGen team definition: ${resolved.problems.join('; ')}`, code: 'BAD_DEFINITION' };
       doc = toNativeState(state, resolved.team, resolved.template);
       etag = await this.chats.save(doc, null);
@@ -59,7 +62,7 @@ export class AutoGenEngine implements Engine {
       });
       io.emit({ type: WorkflowEventType.AGENT_MESSAGE, agent: 'user', message: state.userInput, data: { kind: 'task', index: 0 } });
     }
-    return new GroupChatRun(doc, etag, this.chats, this.llm, this.codeExecutorFor(state.tenantId, state.workflowId), io).continue(request.resume);
+    return new GroupChatRun(doc, etag, this.chats, this.llm, this.codeExecutorFor(state.tenantId, state.workflowId), tools, io).continue(request.resume);
   }
 }
 
@@ -76,9 +79,10 @@ class GroupChatRun {
     private readonly chats: ChatStateStore,
     llm: LlmClient,
     private readonly codeExecutor: CodeExecutor,
+    tools: RunTools,
     private readonly io: EngineRunIO,
   ) {
-    this.agents = new Map(doc.team.participants.map((spec) => [spec.name, createAgent(spec)]));
+    this.agents = new Map(doc.team.participants.map((spec) => [spec.name, createAgent(spec, tools)]));
     this.elapsedBefore = doc.elapsedMs;
     this.callModel = modelCaller(llm, io, (agent, usage) => this.countUsage(agent, usage));
   }
