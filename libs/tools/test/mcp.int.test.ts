@@ -269,6 +269,21 @@ describe('MCP tools', () => {
     expect(http.log.sessionsOpened - sessionsBefore).toBe(1);
   });
 
+  it('opens a new session and sends the call again when the HTTP server has forgotten the session', async () => {
+    const closed: string[] = [];
+    const closes = new EventEmitter();
+    const pool = newPool({ onConnectionClosed: (event) => closes.emit('closed', closed.push(event.reason)) });
+    const registry = new ToolRegistry((await pool.discover({ tenantId: 'acme', servers: [docs], secrets: tenantSecrets })).tools);
+    const sessionsBefore = http.log.sessionsOpened;
+    const callsBefore = http.log.calls.length;
+    await http.dropSessions();
+    expect(await registry.call('docs__add', { a: 20, b: 22 }, context())).toMatchObject({ ok: true, observation: '20 + 22 = 42' });
+    expect(http.log.sessionsOpened - sessionsBefore).toBe(1);
+    expect(http.log.calls.length - callsBefore).toBe(1);
+    while (closed.length === 0) await once(closes, 'closed');
+    expect(closed).toEqual(['session-lost']);
+  });
+
   it('reconnects after a stdio server process dies', async () => {
     const closed: string[] = [];
     const closes = new EventEmitter();

@@ -1,3 +1,4 @@
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ErrorCode } from '@switchyard/contracts';
 import { ToolError, type Tool, type ToolSecrets } from '../tool.ts';
@@ -22,8 +23,14 @@ export interface McpClientPoolOptions extends McpPolicy {
   privateHostExemptions?: readonly string[];
   clientInfo?: { name: string; version: string };
   /** Told when a connection ends, and why. */
-  onConnectionClosed?: (event: { tenantId: string; server: string; reason: 'idle' | 'evicted' | 'dropped' | 'pool-closed' }) => void;
+  onConnectionClosed?: (event: { tenantId: string; server: string; reason: McpCloseReason }) => void;
 }
+
+/**
+ * Why a pooled connection ended: unused for idleMs, pushed out for a new one at maxConnections, closed
+ * by the server (a stdio process exited), its HTTP session unknown to the server, or the pool closed.
+ */
+export type McpCloseReason = 'idle' | 'evicted' | 'dropped' | 'session-lost' | 'pool-closed';
 
 /** Why one of a tenant's servers contributed no tools, or fewer than it offers. */
 export interface McpServerProblem {
@@ -58,6 +65,8 @@ interface PoolEntry {
 interface Lease {
   connection: McpConnection;
   release(): void;
+  /** The session is gone: close it and let the next use reconnect. */
+  discard(): void;
 }
 
 /**
@@ -142,23 +151,31 @@ export class McpClientPool {
       parse: entry.parse,
       execute: async (args, context) => {
         if (context.tenantId !== tenantId) throw new Error(`the MCP tool ${entry.name} belongs to another tenant`);
-        let lease: Lease;
-        try {
-          lease = await this.acquire(tenantId, config, context.secrets, context.signal);
-        } catch (error) {
-          if (context.signal.aborted) throw error;
-          throw new ToolError(toProblem(config, error).message, true);
-        }
-        try {
-          const result = (await lease.connection.callTool(entry.mcpName, args, context.signal, timeoutMs)) as McpToolResult;
-          const text = mcpResultText(result);
-          if (result.isError) throw new ToolError(text || `the MCP server "${config.name}" reported an error without a message`);
-          return text;
-        } catch (error) {
-          if (error instanceof ToolError || context.signal.aborted) throw error;
-          throw callError(config, entry, error, timeoutMs);
-        } finally {
-          lease.release();
+        // A server that restarted has forgotten the session (HTTP 404): the call never ran, so it is
+        // sent once more on a new session.
+        for (let attempt = 1; ; attempt++) {
+          let lease: Lease;
+          try {
+            lease = await this.acquire(tenantId, config, context.secrets, context.signal);
+          } catch (error) {
+            if (context.signal.aborted) throw error;
+            throw new ToolError(toProblem(config, error).message, true);
+          }
+          try {
+            const result = (await lease.connection.callTool(entry.mcpName, args, context.signal, timeoutMs)) as McpToolResult;
+            const text = mcpResultText(result);
+            if (result.isError) throw new ToolError(text || `the MCP server "${config.name}" reported an error without a message`);
+            return text;
+          } catch (error) {
+            if (error instanceof ToolError || context.signal.aborted) throw error;
+            if (error instanceof StreamableHTTPError && error.code === 404) {
+              lease.discard();
+              if (attempt === 1) continue;
+            }
+            throw callError(config, entry, error, timeoutMs);
+          } finally {
+            lease.release();
+          }
         }
       },
     };
@@ -201,6 +218,7 @@ export class McpClientPool {
           released = true;
           this.release(current);
         },
+        discard: () => this.forget(current, 'session-lost'),
       };
     } catch (error) {
       this.release(current);
@@ -225,13 +243,13 @@ export class McpClientPool {
     this.forget(idle, 'evicted');
   }
 
-  private forget(entry: PoolEntry, reason: 'idle' | 'evicted' | 'dropped'): void {
+  private forget(entry: PoolEntry, reason: Exclude<McpCloseReason, 'pool-closed'>): void {
     if (this.entries.get(entry.key) !== entry) return;
     this.entries.delete(entry.key);
     void this.closeEntry(entry, reason);
   }
 
-  private async closeEntry(entry: PoolEntry, reason: 'idle' | 'evicted' | 'dropped' | 'pool-closed'): Promise<void> {
+  private async closeEntry(entry: PoolEntry, reason: McpCloseReason): Promise<void> {
     clearTimeout(entry.idleTimer);
     const connection = await entry.connection.catch(() => undefined);
     if (!connection) return;
