@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter, getEventListeners, once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,10 +212,13 @@ describe('MCP tools', () => {
     ]);
     const registry = new ToolRegistry(first.tools);
     const pids = new Set<string>();
-    for (let i = 0; i < 3; i++) {
-      expect((await registry.call('docs__add', { a: i, b: 1 }, context())).ok).toBe(true);
-      pids.add((await registry.call('local__process_id', {}, context())).observation);
+    const run = new AbortController();
+    for (let i = 0; i < 12; i++) {
+      expect((await registry.call('docs__add', { a: i, b: 1 }, context({ signal: run.signal }))).ok).toBe(true);
+      pids.add((await registry.call('local__process_id', {}, context({ signal: run.signal }))).observation);
     }
+    // A run's signal serves many calls; none of them leaves a listener behind.
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
     const again = await pool.discover({ tenantId: 'acme', servers: [docs, local], secrets: tenantSecrets });
     expect(again.tools.map((tool) => tool.name)).toEqual(first.tools.map((tool) => tool.name));
     expect((await new ToolRegistry(second.tools).call('docs__add', { a: 1, b: 1 }, context())).observation).toBe('1 + 1 = 2');

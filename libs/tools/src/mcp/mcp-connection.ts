@@ -98,7 +98,17 @@ export class McpConnection {
   }
 
   async callTool(mcpName: string, args: unknown, signal: AbortSignal, timeoutMs: number) {
-    return this.client.callTool({ name: mcpName, arguments: args as Record<string, unknown> }, undefined, { signal, timeout: timeoutMs });
+    signal.throwIfAborted();
+    // The SDK never removes the abort listener it adds to a request's signal; a run's signal lives for
+    // many calls, so each call gets its own signal, linked to the run's only while the call lasts.
+    const call = new AbortController();
+    const forward = () => call.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
+    try {
+      return await this.client.callTool({ name: mcpName, arguments: args as Record<string, unknown> }, undefined, { signal: call.signal, timeout: timeoutMs });
+    } finally {
+      signal.removeEventListener('abort', forward);
+    }
   }
 
   /** End the session: an HTTP server is told to drop it (DELETE), a stdio server's process is ended. */
