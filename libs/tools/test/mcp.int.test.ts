@@ -203,6 +203,15 @@ describe('MCP tools', () => {
     await cancelled;
   });
 
+  it("stops a call at the server's timeout and tells the agent it may retry", async () => {
+    const slow = parseMcpServerConfig({ ...docs, timeoutMs: 1_000 }, policy);
+    const registry = new ToolRegistry((await newPool().discover({ tenantId: 'acme', servers: [slow], secrets: tenantSecrets })).tools);
+    const cancelled = once(http.events, 'call-cancelled');
+    const outcome = await registry.call('docs__wait_for_cancel', {}, context());
+    expect(outcome).toMatchObject({ ok: false, observation: 'Error: docs__wait_for_cancel: the MCP server "docs" did not answer within 1000 ms' });
+    await cancelled;
+  });
+
   it('reuses one connection per tenant and server across discoveries, concurrent callers and calls', async () => {
     const pool = newPool();
     const sessionsBefore = http.log.sessionsOpened;
