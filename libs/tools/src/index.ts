@@ -5,3 +5,5 @@ export * from './builtins/index.ts';
 export * from './tenant-tool-settings.ts';
 export * from './platform-tools.ts';
 export * from './mcp/index.ts';
+export * from './http/index.ts';
+export * from './connectors/index.ts';

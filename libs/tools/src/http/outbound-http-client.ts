@@ -217,8 +217,8 @@ export class OutboundHttpClient {
       for (const { address } of addresses) {
         const verdict = classifyAddress(address);
         if (!verdict.public) {
-          const subject = isIpLiteral(host) ? `${host} is` : `${host} resolves to`;
-          throw new OutboundHttpError('PRIVATE_ADDRESS', `${subject} a ${verdict.range} address ${verdict.address}; refused (tools may only reach public addresses)`);
+          const what = isIpLiteral(host) ? `${host} is a ${verdict.range} address` : `${host} resolves to a ${verdict.range} address ${verdict.address}`;
+          throw new OutboundHttpError('PRIVATE_ADDRESS', `${what}; refused (tools may only reach public addresses)`);
         }
       }
     }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HostResolver, ResolvedAddress } from '../outbound-http-client.ts';
-import type { ToolContext, ToolSecrets } from '../../tool.ts';
+import type { Tool, ToolContext, ToolSecrets } from '../../tool.ts';
 
 /** A request as the test server received it. */
 export interface ReceivedRequest {
@@ -22,7 +22,8 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-type Handler = (request: ReceivedRequest, response: ServerResponse) => void | Promise<void>;
+// The return value is ignored, so handlers can be written as `(req, res) => res.end(...)`.
+type Handler = (request: ReceivedRequest, response: ServerResponse) => unknown;
 
 /** A real HTTP server on 127.0.0.1 and a free port; the handler sees each request with its body read. */
 export async function startLoopbackServer(handler: Handler): Promise<LoopbackServer> {
@@ -85,4 +86,17 @@ export function fakeDns(answers: Record<string, string[] | string[][]>): HostRes
 export function toolContext(options: { secrets?: Record<string, string>; config?: Record<string, unknown>; signal?: AbortSignal; tenantId?: string } = {}): ToolContext {
   const secrets: ToolSecrets = { get: async (name) => options.secrets?.[name] };
   return { tenantId: options.tenantId ?? 'tenant-a', signal: options.signal ?? new AbortController().signal, secrets, config: options.config ?? {} };
+}
+
+/** Runs a tool directly (arguments validated first) and returns the error it throws; fails the test if it does not. */
+export async function toolFailure(tool: Tool, args: unknown, context: ToolContext): Promise<Error & { code?: string; status?: number; retryable?: boolean }> {
+  const parsed = tool.parse(args);
+  if (!parsed.ok) throw new Error(`invalid test arguments: ${parsed.problems.join('; ')}`);
+  const outcome = await tool.execute(parsed.value, context).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  if (!('error' in outcome)) throw new Error(`expected ${tool.name} to fail, it returned ${JSON.stringify(outcome.result)}`);
+  if (!(outcome.error instanceof Error)) throw new Error(`expected an Error, got ${String(outcome.error)}`);
+  return outcome.error;
 }
