@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '@switchyard/contracts';
-import { configDigest, parseMcpServerConfig, resolveSecretValues } from './mcp-server-config.ts';
+import { configDigest, parseMcpServerConfig, parseStdioCommandList, resolveSecretValues } from './mcp-server-config.ts';
 
 const policy = { stdioCommands: ['/opt/mcp/bin/filesystem-server'] };
 
@@ -65,5 +65,13 @@ describe('configDigest', () => {
     expect(configDigest(config)).toBe(configDigest(reordered));
     expect(configDigest(config, { A: 'old' })).not.toBe(configDigest(config, { A: 'new' }));
     expect(configDigest(parseMcpServerConfig({ name: 'g', transport: 'streamable-http', url: 'https://y.example/mcp', headers: { A: '1', B: '2' } }, policy))).not.toBe(configDigest(config));
+  });
+});
+
+describe('parseStdioCommandList', () => {
+  it('reads absolute paths separated by commas or new lines, and refuses relative ones', () => {
+    expect(parseStdioCommandList(undefined)).toEqual([]);
+    expect(parseStdioCommandList(' /opt/mcp/a , /usr/local/bin/b\n/srv/with space/c ')).toEqual(['/opt/mcp/a', '/usr/local/bin/b', '/srv/with space/c']);
+    expect(() => parseStdioCommandList('/opt/mcp/a,npx,node')).toThrow('MCP stdio commands must be absolute paths; not: npx, node');
   });
 });

@@ -61,6 +61,18 @@ export interface McpPolicy {
   stdioCommands: readonly string[];
 }
 
+/**
+ * The operator's stdio allowlist from the text of SWITCHYARD_MCP_STDIO_COMMANDS: absolute paths
+ * separated by commas or new lines. A relative entry ("npx") is refused: which program it names
+ * would depend on PATH.
+ */
+export function parseStdioCommandList(text: string | undefined): string[] {
+  const entries = (text ?? '').split(/[,\n]/).map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  const relative = entries.filter((entry) => !entry.startsWith('/'));
+  if (relative.length > 0) throw new Error(`MCP stdio commands must be absolute paths; not: ${relative.join(', ')}`);
+  return entries;
+}
+
 /** Why a stdio config is refused by the operator's allowlist, or undefined when it is allowed. */
 export function stdioRefusal(config: McpServerConfig, policy: McpPolicy): string | undefined {
   if (config.transport !== 'stdio' || policy.stdioCommands.includes(config.command)) return undefined;
