@@ -159,7 +159,8 @@ export class McpClientPool {
             lease = await this.acquire(tenantId, config, context.secrets, context.signal);
           } catch (error) {
             if (context.signal.aborted) throw error;
-            throw new ToolError(toProblem(config, error).message, true);
+            const problem = toProblem(config, error);
+            throw new ToolError(problem.message, problem.code === 'UNAVAILABLE');
           }
           try {
             const result = (await lease.connection.callTool(entry.mcpName, args, context.signal, timeoutMs)) as McpToolResult;
