@@ -157,6 +157,19 @@ describe('OutboundHttpClient: which hosts', () => {
     expect(error.code).toBe('PRIVATE_ADDRESS');
   });
 
+  it('keeps trusting the configured host across its own redirects, not a redirect elsewhere', async () => {
+    const api = await server((req, res) => {
+      if (req.path === '/old') return void res.writeHead(301, { location: '/new' }).end();
+      if (req.path === '/away') return void res.writeHead(302, { location: 'https://attacker.example/collect' }).end();
+      res.end('moved here');
+    });
+    const client = new OutboundHttpClient({ resolve: fakeDns({ 'jira.corp.test': ['127.0.0.1'] }), privateHostExemptions: ['jira.corp.test'] });
+    const moved = await client.send(get(`http://jira.corp.test:${api.port}/old`, { hostFromTenantConfig: true }));
+    expect(moved.body.toString()).toBe('moved here');
+    const away = await refusal(client.send(get(`http://jira.corp.test:${api.port}/away`, { hostFromTenantConfig: true })));
+    expect(away.message).toBe("the host attacker.example is not on this tenant's allowlist (the allowlist is empty); an admin can add it in the tool settings");
+  });
+
   it('refuses other schemes, credentials in the URL, and credentials over plain http', async () => {
     const dns = fakeDns({ 'api.example.test': ['8.8.8.8'] });
     const client = new OutboundHttpClient({ resolve: dns });

@@ -141,6 +141,7 @@ export class OutboundHttpClient {
 
     let url = parseUrl(outbound.url);
     const firstOrigin = url.origin;
+    const configuredHost = normalizeHost(url.hostname);
     let method = outbound.method;
     let body = outbound.body;
     let headers = { ...lowerCaseKeys(outbound.headers ?? {}) };
@@ -148,7 +149,7 @@ export class OutboundHttpClient {
 
     try {
       for (let redirects = 0; ; redirects++) {
-        const hostTrusted = outbound.hostFromTenantConfig === true && url.origin === firstOrigin;
+        const hostTrusted = outbound.hostFromTenantConfig === true && normalizeHost(url.hostname) === configuredHost;
         const addresses = await this.check(url, outbound, hostTrusted, signal);
         const response = await this.exchange(url, method, headers, body, addresses, signal, maxResponseBytes);
         if (!REDIRECT_STATUSES.has(response.status) || response.headers['location'] === undefined) {
@@ -168,7 +169,7 @@ export class OutboundHttpClient {
           body = undefined;
           delete headers['content-type'];
         }
-        if (next.origin !== url.origin) {
+        if (next.origin !== firstOrigin) {
           headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name)));
         }
         url = next;
