@@ -1,4 +1,5 @@
-import { OrchestratorChildWorkflows, mountEngineRoutes, engineLlmFromEnv } from '@switchyard/engine-kit';
+import { LocalSandboxExecutor } from '@switchyard/code-sandbox';
+import { OrchestratorChildWorkflows, mountEngineRoutes, engineLlmFromEnv, toolboxFromEnv } from '@switchyard/engine-kit';
 import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { GraphDefinitionManager } from './definitions/graph-definition-manager.ts';
@@ -7,7 +8,7 @@ import { WorkflowHistoryManager } from './history/workflow-history-manager.ts';
 import { buildResolvers } from './resolvers/index.ts';
 
 import { LangGraphEngine } from './runtime/langgraph-engine.ts';
-import { ToolRegistry } from './tools/tool-registry.ts';
+import { filterListTool } from './tools/filter-list.ts';
 
 runSubgraphService({
   name: 'engine-langgraph',
@@ -16,16 +17,16 @@ runSubgraphService({
   async build({ env, logger, tokens, store }) {
     const llm = engineLlmFromEnv(process.env, tokens);
     const workflows = new ServiceClient(env.SWITCHYARD_WORKFLOWS_URL, tokens);
-    const tools = new ToolRegistry();
+    const toolbox = toolboxFromEnv(process.env, { tokens, subject: 'service:engine-langgraph', codeExecutor: new LocalSandboxExecutor(), engineTools: [filterListTool], logger });
     const engine = new LangGraphEngine({
       llm,
       store,
       recursionLimit: env.LANGGRAPH_RECURSION_LIMIT,
-      tools,
+      toolbox,
       children: new OrchestratorChildWorkflows(workflows, 500, 'service:engine-langgraph'),
       modelOutputIntervalMs: env.LANGGRAPH_MODEL_OUTPUT_INTERVAL_MS,
     });
-    const definitions = new GraphDefinitionManager(new GraphDefinitionStore(store), tools);
+    const definitions = new GraphDefinitionManager(new GraphDefinitionStore(store), toolbox);
     const history = new WorkflowHistoryManager(engine, store, workflows);
     return {
       resolvers: buildResolvers(definitions, history),

@@ -19,8 +19,11 @@ import {
 /** The tools of one run: the tenant's enabled tools, and how to call them on the run's behalf. */
 export interface RunTools {
   registry: ToolRegistry;
-  /** Call a tool with the run's context (tenant, secrets, configuration, abort signal). */
-  call(name: string, rawArguments: unknown, onRecord?: (record: ToolCallRecord) => void): Promise<ToolCallOutcome>;
+  /**
+   * Call a tool with the run's context (tenant, secrets, configuration, abort signal); `signal`
+   * narrows the run's signal for one call (a graph node's timeout).
+   */
+  call(name: string, rawArguments: unknown, options?: { onRecord?: (record: ToolCallRecord) => void; signal?: AbortSignal }): Promise<ToolCallOutcome>;
   /** The context calls run with, for adapters (LangChain tools) that take it directly. */
   context: ToolContext;
 }
@@ -82,7 +85,12 @@ export class TenantToolbox {
     const extra = await this.extraTools(tenant, settings, secrets);
     const registry = this.enabled(settings, [...this.baseTools(tenant.tenantId ?? '', workflowId), ...extra]);
     const context: ToolContext = { tenantId: tenant.tenantId ?? '', workflowId, signal, secrets, config: settings.config };
-    return { registry, context, call: (name, rawArguments, onRecord) => registry.call(name, rawArguments, context, onRecord) };
+    return {
+      registry,
+      context,
+      call: (name, rawArguments, options = {}) =>
+        registry.call(name, rawArguments, options.signal ? { ...context, signal: AbortSignal.any([signal, options.signal]) } : context, options.onRecord),
+    };
   }
 
   private enabled(settings: TenantToolSettings, tools: Tool[]): ToolRegistry {

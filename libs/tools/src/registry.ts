@@ -19,6 +19,8 @@ export interface ToolCallRecord {
 /** A call's outcome: the observation the agent reads, the raw result, and the record for the event. */
 export interface ToolCallOutcome {
   ok: boolean;
+  /** A failure that may go away when tried again (the tool threw, or refused with a retryable ToolError). */
+  retryable: boolean;
   observation: string;
   result?: unknown;
   record: ToolCallRecord;
@@ -102,7 +104,7 @@ export class ToolRegistry {
    */
   async call(name: string, rawArguments: unknown, context: ToolContext, onRecord?: (record: ToolCallRecord) => void): Promise<ToolCallOutcome> {
     const started = performance.now();
-    const finish = (outcome: Omit<ToolCallOutcome, 'record'>, args: unknown, resultBytes: number, source: string): ToolCallOutcome => {
+    const finish = (outcome: Omit<ToolCallOutcome, 'record' | 'retryable'> & { retryable?: boolean }, args: unknown, resultBytes: number, source: string): ToolCallOutcome => {
       const record: ToolCallRecord = {
         tool: name,
         source,
@@ -114,7 +116,7 @@ export class ToolRegistry {
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       };
       onRecord?.(record);
-      return { ...outcome, record };
+      return { retryable: false, ...outcome, record };
     };
 
     const tool = this.tools.get(name);
@@ -146,7 +148,7 @@ export class ToolRegistry {
       if (context.signal.aborted) throw context.signal.reason ?? error;
       const message = error instanceof Error ? error.message : String(error);
       const observation = error instanceof ToolError ? `Error: ${name}: ${message}` : `Error: ${name} failed: ${message}`;
-      return finish({ ok: false, observation }, parsed.value, 0, tool.source);
+      return finish({ ok: false, observation, retryable: !(error instanceof ToolError) || error.retryable }, parsed.value, 0, tool.source);
     }
   }
 }

@@ -179,7 +179,7 @@ export class AgentExecutor {
       step: run.task,
       agent: run.agent.role,
       message: `${name}${outcome.error ? ' (error)' : ''}`,
-      data: outcome.record ?? {
+      data: outcome.record ? { ...outcome.record } : {
             tool: name,
             arguments: typeof rawArguments === 'string' ? safeJson(rawArguments) : rawArguments,
             ok: !outcome.error,

@@ -87,7 +87,7 @@ describe('checkGraphDefinition', () => {
     expect(problemsOf(definition)).toEqual([
       'definition.nodes.approve.args.expression: {{amout}} is not a state key; declare it under definition.state',
       'definition.nodes.approve.writeTo: writes "total", which is not a state key; declare it under definition.state',
-      'definition.nodes.approve.tool: no tool named "calc"; built-in tools: calculator, current_time, filter_list',
+      'definition.nodes.approve.tool: no tool named "calc" among the enabled tools of this tenant: calculator, current_time, filter_list',
     ]);
   });
 

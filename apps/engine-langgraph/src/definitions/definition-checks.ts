@@ -158,7 +158,7 @@ function stronglyConnected(nodes: string[], successors: Map<string, string[]>): 
  * placeholders and writes naming undeclared state keys, and fan-out workers writing `replace`
  * channels (parallel writes would race). Throws InvalidGraphDefinitionError listing every problem.
  */
-export function checkGraphDefinition(raw: unknown, options: { tools: string[] }): GraphDefinition {
+export function checkGraphDefinition(raw: unknown, options: { tools: readonly string[] | null }): GraphDefinition {
   const parsed = GraphDefinition.safeParse(raw);
   if (!parsed.success) throw new InvalidGraphDefinitionError(parsed.error.issues.map((issue) => describeZodIssue(issue, raw)));
   const definition = parsed.data;
@@ -205,7 +205,14 @@ export function checkGraphDefinition(raw: unknown, options: { tools: string[] })
       }
     }
     if (node.kind === 'human') node.show?.forEach((key, i) => !stateKeys.has(key) && problems.push(`${at}.show.${i}: ${JSON.stringify(key)} is not a state key`));
-    if (node.kind === 'tool' && !options.tools.includes(node.tool)) problems.push(`${at}.tool: no tool named ${JSON.stringify(node.tool)}; built-in tools: ${options.tools.join(', ')}`);
+    // Without a tool list (a stored run being reloaded) the tools are not checked again: a tool disabled since then answers with an error observation.
+    const tools = options.tools;
+    if (tools && node.kind === 'tool' && !tools.includes(node.tool)) problems.push(`${at}.tool: no tool named ${JSON.stringify(node.tool)} among the enabled tools of this tenant: ${tools.join(', ')}`);
+    if (tools && node.kind === 'model') {
+      (node.tools ?? []).forEach((tool, i) => {
+        if (!tools.includes(tool)) problems.push(`${at}.tools[${i}]: no tool named ${JSON.stringify(tool)} among the enabled tools of this tenant: ${tools.join(', ')}`);
+      });
+    }
     if (node.kind === 'router' && !node.routes?.length && !node.choose) problems.push(`${at}: a router needs "routes" (conditions on state) or "choose" (a model-picked option)`);
     if (node.kind === 'router' && node.choose && Object.keys(node.choose.options).length < 2) problems.push(`${at}.choose.options: name at least two options`);
     if (node.kind === 'fanout') {

@@ -5,7 +5,9 @@ import { SqliteStore } from '@switchyard/store';
 import type { TenantContext } from '@switchyard/contracts';
 import { LangGraphEngine } from '../runtime/langgraph-engine.ts';
 import { runOnce } from '../testing/engine-fixtures.ts';
-import { ToolRegistry } from '../tools/tool-registry.ts';
+import { LocalSandboxExecutor } from '@switchyard/code-sandbox';
+import { TenantToolbox } from '@switchyard/engine-kit';
+import { filterListTool } from '../tools/filter-list.ts';
 import { GraphDefinitionManager } from './graph-definition-manager.ts';
 import { GraphDefinitionStore } from './graph-definition-store.ts';
 
@@ -15,7 +17,7 @@ const greeting = (text: string) => ({ state: { out: {} }, entry: 'say', nodes: {
 describe('GraphDefinitionManager', () => {
   let simulator: Awaited<ReturnType<typeof startSimulator>>;
   const store = new SqliteStore({ filename: ':memory:' });
-  const manager = new GraphDefinitionManager(new GraphDefinitionStore(store), new ToolRegistry());
+  const manager = new GraphDefinitionManager(new GraphDefinitionStore(store), new TenantToolbox({ subject: 'service:engine-langgraph', codeExecutor: new LocalSandboxExecutor(), engineTools: [filterListTool] }));
 
   beforeAll(async () => {
     simulator = await startSimulator({ port: 0, latencyMs: 0 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BadUserInputError, NotFoundError, type TenantContext } from '@switchyard/contracts';
 import { requireRole, requireTenant } from '@switchyard/service-kit';
-import type { ToolRegistry } from '../tools/tool-registry.ts';
+import type { TenantToolbox } from '@switchyard/engine-kit';
 import { InvalidGraphDefinitionError, checkGraphDefinition } from './definition-checks.ts';
 import type { GraphDefinitionStore, GraphDefinitionVersionDoc } from './graph-definition-store.ts';
 
@@ -11,7 +11,7 @@ const MAX_DEFINITION_BYTES = 256_000;
 export class GraphDefinitionManager {
   constructor(
     private readonly definitions: GraphDefinitionStore,
-    private readonly tools: ToolRegistry,
+    private readonly toolbox: TenantToolbox,
   ) {}
 
   async create(context: TenantContext, input: { name: string; definition: unknown }): Promise<GraphDefinitionVersionDoc> {
@@ -19,13 +19,13 @@ export class GraphDefinitionManager {
     const tenantId = requireTenant(context, 'createGraphDefinition');
     const name = input.name.trim();
     if (!name || name.length > 100) throw new BadUserInputError('input.name must be 1 to 100 characters.', { field: 'input.name' });
-    return this.definitions.create(tenantId, randomUUID(), name, this.validated(input.definition));
+    return this.definitions.create(tenantId, randomUUID(), name, await this.validated(context, input.definition));
   }
 
   async update(context: TenantContext, id: string, definition: unknown): Promise<GraphDefinitionVersionDoc> {
     requireRole(context, 'DEVELOPER', 'updateGraphDefinition');
     const tenantId = requireTenant(context, 'updateGraphDefinition');
-    const saved = await this.definitions.addVersion(tenantId, id, this.validated(definition));
+    const saved = await this.definitions.addVersion(tenantId, id, await this.validated(context, definition));
     if (!saved) throw new NotFoundError('Graph definition', id);
     return saved;
   }
@@ -48,13 +48,13 @@ export class GraphDefinitionManager {
     return this.definitions.get(requireTenant(context, 'Reading graph definitions'), id, version);
   }
 
-  private validated(definition: unknown): Record<string, unknown> {
+  private async validated(context: TenantContext, definition: unknown): Promise<Record<string, unknown>> {
     if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
       throw new BadUserInputError('definition must be a JSON object (a graph definition).', { field: 'definition' });
     }
     if (JSON.stringify(definition).length > MAX_DEFINITION_BYTES) throw new BadUserInputError(`definition is larger than ${MAX_DEFINITION_BYTES} bytes.`, { field: 'definition' });
     try {
-      checkGraphDefinition(definition, { tools: this.tools.names() });
+      checkGraphDefinition(definition, { tools: await this.toolbox.toolNames(context) });
     } catch (error) {
       if (error instanceof InvalidGraphDefinitionError) throw new BadUserInputError(error.message, { field: 'definition', problems: error.problems });
       throw error;

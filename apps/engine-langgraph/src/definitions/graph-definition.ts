@@ -47,6 +47,8 @@ export const ModelNode = z
     maxTokens: z.number().int().min(1).max(100_000).optional(),
     schema: JsonSchemaObject.optional().describe('structured output; without writeTo each property is written to the state key of its name'),
     writeTo: Identifier.optional().describe('state key for the text (or the whole structured object)'),
+    tools: z.array(z.string().min(1).max(64)).max(32).optional().describe("tools the model may call (from the tenant's enabled tools) before it answers"),
+    maxToolRounds: z.number().int().min(1).max(20).optional().describe('model calls that may ask for tools before the answer (default 5)'),
     ...common,
   })
   .strict();

@@ -71,8 +71,8 @@ describe('declarative graphs: node kinds', () => {
     };
     const { result, events } = await runOnce(engine(), id(), 'compute', { definition: { graph } });
     expect(result.status).toBe('SUCCEEDED');
-    expect(valuesOf(result as never)).toMatchObject({ payout: 36000, broken: { error: 'the expression ends too early' }, now: { timezone: 'Europe/Berlin', iso: expect.any(String) } });
-    expect(events.filter((e) => e.type === 'TOOL_CALL').map((e) => e.message)).toEqual(['calculator answered', 'calculator failed: the expression ends too early', 'current_time answered']);
+    expect(valuesOf(result as never)).toMatchObject({ payout: 36000, broken: { error: 'Error: calculator: cannot evaluate "40000 * (": the expression ends too early' }, now: { timezone: 'Europe/Berlin', iso: expect.any(String) } });
+    expect(events.filter((e) => e.type === 'TOOL_CALL').map((e) => e.message)).toEqual(['calculator answered', 'calculator failed: Error: calculator: cannot evaluate "40000 * (": the expression ends too early', 'current_time answered']);
   });
 
   it('routers take the first matching condition, or the default, or the option the model picks', async () => {

@@ -7,8 +7,11 @@ import { graphEdges } from '../definitions/definition-checks.ts';
 import { END_TARGET, type GraphDefinition, type GraphNode, type Next, type Reducer, type RetrySpec, type Route } from '../definitions/graph-definition.ts';
 import { renderTemplate, renderValue } from '../definitions/templates.ts';
 import type { ChildWorkflows } from '@switchyard/engine-kit';
-import { streamModel, type ModelCallIO } from '../runtime/model-calls.ts';
-import { ToolInputError, type ToolRegistry } from '../tools/tool-registry.ts';
+import { callModel, streamModel, type ModelCallIO } from '../runtime/model-calls.ts';
+import { ToolInputParsingException } from '@langchain/core/tools';
+import { toLangChainTools, type ToolCallRecord } from '@switchyard/tools';
+import type { RunTools } from '@switchyard/engine-kit';
+import type { ChatMessage, ChatResult } from '@switchyard/llm';
 
 /** Native state of a declarative graph: its channels by name. */
 export type GraphValues = Record<string, unknown>;
@@ -21,7 +24,8 @@ const FANOUT_INDEX = 'index';
 /** What compiled nodes need from the run that executes them. */
 export interface GraphRuntime {
   llm: LlmClient;
-  tools: ToolRegistry;
+  /** The tenant's enabled tools for this run (libs/tools). */
+  tools: RunTools;
   children: ChildWorkflows | null;
   io: ModelCallIO;
   tenant: TenantContext;
@@ -183,7 +187,13 @@ function nodeFunction(name: string, node: GraphNode, definition: GraphDefinition
           ...(node.system ? [{ role: 'system' as const, content: renderTemplate(node.system, state) }] : []),
           { role: 'user' as const, content: renderTemplate(node.prompt, state) },
         ];
-        const result = await streamModel(
+        const result = node.tools?.length
+          ? await modelWithTools(name, node.tools, node.maxToolRounds ?? 5, messages, runtime, signalOf(config), {
+              ...(node.model ? { model: node.model } : {}),
+              ...(node.temperature !== undefined ? { temperature: node.temperature } : {}),
+              ...(node.maxTokens !== undefined ? { maxTokens: node.maxTokens } : {}),
+            })
+          : await streamModel(
           runtime.llm,
           {
             messages,
@@ -214,23 +224,17 @@ function nodeFunction(name: string, node: GraphNode, definition: GraphDefinition
 
     case 'tool':
       return async (state, config) => {
-        const tool = runtime.tools.get(node.tool);
         const args = renderValue(node.args, state);
-        const observe = (result: unknown, error?: string) => {
-          io.emit({ type: WorkflowEventType.TOOL_CALL, step: name, agent: name, message: error ? `${node.tool} failed: ${error}` : `${node.tool} answered`, data: { tool: node.tool, args, ...(error ? { error } : { result }) } });
-          return { [node.writeTo]: error ? { error } : result };
-        };
-        if (!tool) return observe(null, `no tool named "${node.tool}"`);
-        const parsed = tool.args.safeParse(args);
-        if (!parsed.success) return observe(null, `invalid arguments: ${describeIssues(parsed.error)}`);
-        try {
-          return observe(await tool.run(parsed.data, { signal: signalOf(config) }));
-        } catch (error) {
-          if (signalOf(config).aborted) throw error;
-          const lastAttempt = attemptOf(config) >= (node.retry?.maxAttempts ?? 1);
-          if (!(error instanceof ToolInputError) && !lastAttempt) throw error;
-          return observe(null, (error as Error).message);
-        }
+        const outcome = await runtime.tools.call(node.tool, args, {
+          signal: signalOf(config),
+          onRecord: (record) =>
+            io.emit({ type: WorkflowEventType.TOOL_CALL, step: name, agent: name, message: record.ok ? `${node.tool} answered` : `${node.tool} failed: ${record.error}`, data: { ...record } }),
+        });
+        if (outcome.ok) return { [node.writeTo]: outcome.result };
+        // A failure that may pass is retried per the node's policy; the last one becomes an observation in state.
+        const lastAttempt = attemptOf(config) >= (node.retry?.maxAttempts ?? 1);
+        if (outcome.retryable && !lastAttempt) throw new Error(outcome.observation.replace(/^Error: \S+ failed: /, ''));
+        return { [node.writeTo]: { error: outcome.observation } };
       };
 
     case 'router':
@@ -325,5 +329,57 @@ function nodeFunction(name: string, node: GraphNode, definition: GraphDefinition
 
     case 'set':
       return async (state) => Object.fromEntries(Object.entries(node.values).map(([key, value]) => [key, renderValue(value, state)]));
+  }
+}
+
+/**
+ * A model node with tools: the model may call the tenant's tools (as LangChain tools, through the
+ * platform registry) for up to `maxRounds` calls, each result going back as a tool message, until it
+ * answers. Every call is a TOOL_CALL event; every model call a MODEL_CALL event.
+ */
+async function modelWithTools(
+  name: string,
+  toolNames: string[],
+  maxRounds: number,
+  messages: ChatMessage[],
+  runtime: GraphRuntime,
+  signal: AbortSignal,
+  options: { model?: string; temperature?: number; maxTokens?: number },
+): Promise<ChatResult> {
+  const { io } = runtime;
+  const available = runtime.tools.registry.only(toolNames);
+  const onRecord = (record: ToolCallRecord) =>
+    io.emit({ type: WorkflowEventType.TOOL_CALL, step: name, agent: name, message: record.ok ? `${record.tool} answered` : `${record.tool} failed: ${record.error}`, data: { ...record } });
+  const lcTools = new Map(toLangChainTools(available, { ...runtime.tools.context, signal }, onRecord).map((tool) => [tool.name, tool]));
+  const specs = available.specs();
+  const transcript = [...messages];
+  for (let round = 0; ; round++) {
+    const finalRound = round >= maxRounds;
+    const result = await callModel(runtime.llm, { ...options, messages: transcript, ...(finalRound || specs.length === 0 ? {} : { tools: specs }) }, io, name, signal);
+    if (finalRound || result.toolCalls.length === 0) return result;
+    transcript.push({ role: 'assistant', content: result.content, toolCalls: result.toolCalls });
+    for (const call of result.toolCalls) {
+      const tool = lcTools.get(call.name);
+      let content: string;
+      if (!tool) {
+        content = `Error: the tool "${call.name}" is not available here. Use one of: ${[...lcTools.keys()].join(', ')}.`;
+      } else {
+        let args: unknown;
+        try {
+          args = call.arguments.trim() ? JSON.parse(call.arguments) : {};
+        } catch {
+          args = call.arguments;
+        }
+        try {
+          const message = await tool.invoke({ type: 'tool_call', id: call.id, name: call.name, args: args as Record<string, unknown> }, { signal });
+          content = typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
+        } catch (error) {
+          if (!(error instanceof ToolInputParsingException)) throw error;
+          // LangChain refuses arguments that miss the schema; the registry says what was wrong, as for every engine.
+          content = (await runtime.tools.call(call.name, args, { signal, onRecord })).observation;
+        }
+      }
+      transcript.push({ role: 'tool', toolCallId: call.id, content });
+    }
   }
 }

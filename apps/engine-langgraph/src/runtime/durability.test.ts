@@ -6,7 +6,12 @@ import { z } from 'zod';
 import { createLlmClient, type LlmClient } from '@switchyard/llm';
 import { startSimulator } from '@switchyard/llm-simulator';
 import { SqliteStore } from '@switchyard/store';
-import { ToolRegistry, type GraphTool } from '../tools/tool-registry.ts';
+import { defineTool, type Tool } from '@switchyard/tools';
+import { IsolateJavaScriptExecutor } from '@switchyard/code-sandbox';
+import { TenantToolbox } from '@switchyard/engine-kit';
+import { filterListTool } from '../tools/filter-list.ts';
+
+const toolboxWith = (...tools: Tool[]) => new TenantToolbox({ subject: 'service:engine-langgraph', codeExecutor: new IsolateJavaScriptExecutor(), engineTools: [filterListTool, ...tools] });
 import { modelCalls, runOnce, stepsStarted } from '../testing/engine-fixtures.ts';
 import { LangGraphEngine } from './langgraph-engine.ts';
 
@@ -32,32 +37,32 @@ describe('LangGraphEngine durability', () => {
 
   it('retries a failing node per its retry policy until it succeeds', async () => {
     let calls = 0;
-    const flaky: GraphTool<{ key: string }> = {
+    const flaky = defineTool({
       name: 'flaky_lookup',
       description: 'fails twice, then answers',
       args: z.object({ key: z.string() }),
-      run: async ({ key }) => {
+      execute: async ({ key }) => {
         calls += 1;
         if (calls <= 2) throw new Error(`lookup service unavailable (call ${calls})`);
         return { key, found: true };
       },
-    };
+    });
     const graph = {
       state: { hit: {} },
       entry: 'lookup',
       nodes: { lookup: { kind: 'tool', tool: 'flaky_lookup', args: { key: '{{input}}' }, writeTo: 'hit', retry: { maxAttempts: 3, backoffMs: 10 }, next: 'END' } },
     };
-    const { result, events } = await runOnce(memoryEngine({ tools: new ToolRegistry().with(flaky) }), id(), 'policy-9', { definition: { graph } });
+    const { result, events } = await runOnce(memoryEngine({ toolbox: toolboxWith(flaky) }), id(), 'policy-9', { definition: { graph } });
     expect(result).toMatchObject({ status: 'SUCCEEDED', state: { values: { hit: { key: 'policy-9', found: true } } } });
     expect(calls).toBe(3);
     expect(events.filter((e) => e.type === 'STEP_RETRYING').map((e) => e.message)).toEqual(['lookup service unavailable (call 1)', 'lookup service unavailable (call 2)']);
   });
 
   it('a tool that keeps failing leaves its last error in state once the attempts run out', async () => {
-    const broken: GraphTool<Record<string, never>> = { name: 'broken', description: 'always fails', args: z.object({}), run: async () => Promise.reject(new Error('backend down')) };
+    const broken = defineTool({ name: 'broken', description: 'always fails', args: z.object({}), execute: async () => Promise.reject(new Error('backend down')) });
     const graph = { state: { hit: {} }, entry: 'lookup', nodes: { lookup: { kind: 'tool', tool: 'broken', writeTo: 'hit', retry: { maxAttempts: 2, backoffMs: 5 }, next: 'END' } } };
-    const { result } = await runOnce(memoryEngine({ tools: new ToolRegistry().with(broken) }), id(), 'x', { definition: { graph } });
-    expect(result).toMatchObject({ status: 'SUCCEEDED', state: { values: { hit: { error: 'backend down' } } } });
+    const { result } = await runOnce(memoryEngine({ toolbox: toolboxWith(broken) }), id(), 'x', { definition: { graph } });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', state: { values: { hit: { error: 'Error: broken failed: backend down' } } } });
   });
 
   it('retries a model node whose provider answers 500, through the real openai SDK', async () => {
@@ -74,14 +79,14 @@ describe('LangGraphEngine durability', () => {
   });
 
   it('fails a node that exceeds its timeout', async () => {
-    const hang: GraphTool<Record<string, never>> = {
+    const hang = defineTool({
       name: 'hang',
       description: 'never answers',
       args: z.object({}),
-      run: (_args, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
-    };
+      execute: (_args, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    });
     const graph = { state: { out: {} }, entry: 'wait', nodes: { wait: { kind: 'tool', tool: 'hang', writeTo: 'out', timeoutMs: 50, next: 'END' } } };
-    const { result } = await runOnce(memoryEngine({ tools: new ToolRegistry().with(hang) }), id(), 'x', { definition: { graph } });
+    const { result } = await runOnce(memoryEngine({ toolbox: toolboxWith(hang) }), id(), 'x', { definition: { graph } });
     expect(result).toMatchObject({ status: 'FAILED', code: 'NODE_TIMEOUT' });
   });
 

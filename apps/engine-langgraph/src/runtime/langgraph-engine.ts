@@ -4,7 +4,10 @@ import type { LlmClient } from '@switchyard/llm';
 import type { DocumentStore } from '@switchyard/store';
 import { StoreCheckpointSaver } from '@switchyard/langgraph-checkpoint';
 import { WorkflowEventType, type EngineRunRequest, type EngineRunResult } from '@switchyard/contracts';
-import type { Engine, EngineRunIO } from '@switchyard/engine-kit';
+import { LocalSandboxExecutor } from '@switchyard/code-sandbox';
+import { ToolRegistry } from '@switchyard/tools';
+import { TenantToolbox, type Engine, type EngineRunIO, type RunTools } from '@switchyard/engine-kit';
+import { filterListTool } from '../tools/filter-list.ts';
 import { InvalidGraphDefinitionError, checkGraphDefinition } from '../definitions/definition-checks.ts';
 import type { GraphDefinition } from '../definitions/graph-definition.ts';
 import { GraphDefinitionStore } from '../definitions/graph-definition-store.ts';
@@ -13,7 +16,6 @@ import { buildPlanAndExecuteGraph, type PlanAndExecuteState } from '../graphs/pl
 import { fromGraphState, fromNativeState, publicValues, toNativeState } from '../graphs/state-translation.ts';
 import { GRAPH_TEMPLATES, PLAN_AND_EXECUTE, TEMPLATE_NAMES, pickTemplate } from '../graphs/templates/index.ts';
 import { forkThread, listCheckpoints, type GraphCheckpointView, type HistoryGraph } from '../history/checkpoint-history.ts';
-import { ToolRegistry } from '../tools/tool-registry.ts';
 import type { ChildWorkflows } from '@switchyard/engine-kit';
 import { eventsFromChunk } from './graph-events.ts';
 import type { ModelCallIO } from './model-calls.ts';
@@ -24,7 +26,8 @@ export interface LangGraphEngineOptions {
   store: DocumentStore;
   /** Graph steps a run may take (a definition's own recursionLimit wins). */
   recursionLimit: number;
-  tools?: ToolRegistry;
+  /** The tenant's tools for each run; without the tenants service, the platform's default tools (and filter_list). */
+  toolbox?: TenantToolbox;
   /** How `workflow` nodes start child workflows; null when no orchestrator is reachable. */
   children?: ChildWorkflows | null;
   /** How often streamed model output is reported as a MODEL_OUTPUT event (ms). Default 500. */
@@ -58,12 +61,12 @@ const noopIO: ModelCallIO = { emit: () => undefined, signal: new AbortController
 export class LangGraphEngine implements Engine {
   private readonly runs: RunRecords;
   private readonly definitions: GraphDefinitionStore;
-  private readonly tools: ToolRegistry;
+  readonly toolbox: TenantToolbox;
 
   constructor(private readonly options: LangGraphEngineOptions) {
     this.runs = new RunRecords(options.store);
     this.definitions = new GraphDefinitionStore(options.store);
-    this.tools = options.tools ?? new ToolRegistry();
+    this.toolbox = options.toolbox ?? new TenantToolbox({ subject: 'service:engine-langgraph', codeExecutor: new LocalSandboxExecutor(), engineTools: [filterListTool] });
   }
 
   /** The orchestrator asks this before it accepts a workflow, so a bad graph is refused at startWorkflow. */
@@ -71,7 +74,8 @@ export class LangGraphEngine implements Engine {
     if (definition === null || definition === undefined || !tenant.tenantId) return [];
     const probe = { state: { tenantId: tenant.tenantId, userInput: '' }, definition } as unknown as EngineRunRequest;
     try {
-      await this.resolveGraph(probe);
+      const resolved = await this.resolveGraph(probe);
+      if (resolved.graph.kind === 'declarative') checkGraphDefinition(resolved.graph.definition, { tools: await this.toolbox.toolNames(tenant) });
       return [];
     } catch (error) {
       if (error instanceof InvalidGraphDefinitionError) return error.problems;
@@ -85,9 +89,17 @@ export class LangGraphEngine implements Engine {
     const checkpointer = new StoreCheckpointSaver(this.options.store, { tenantId: state.tenantId });
     let record: RunRecord;
     let compiled: CompiledRun;
+    const tools = await this.toolbox.forRun(io.tenant, state.workflowId, io.signal);
     try {
-      record = (await this.runs.get(state.tenantId, state.workflowId)) ?? (await this.runs.create(await this.newRunRecord(request)));
-      compiled = this.compile(record, { io, tenant: io.tenant, workflowId: state.workflowId }, checkpointer);
+      const existing = await this.runs.get(state.tenantId, state.workflowId);
+      if (existing) {
+        record = existing;
+      } else {
+        const fresh = await this.newRunRecord(request);
+        if (fresh.graph.kind === 'declarative') checkGraphDefinition(fresh.graph.definition, { tools: tools.registry.names() });
+        record = await this.runs.create(fresh);
+      }
+      compiled = this.compile(record, { io, tenant: io.tenant, workflowId: state.workflowId, tools }, checkpointer);
     } catch (error) {
       if (error instanceof BadDefinition || error instanceof InvalidGraphDefinitionError) return { status: 'FAILED', error: error.message, code: 'BAD_DEFINITION' };
       throw error;
@@ -145,7 +157,9 @@ export class LangGraphEngine implements Engine {
     const record = await this.runs.get(tenantId, workflowId);
     if (!record) return [];
     const checkpointer = new StoreCheckpointSaver(this.options.store, { tenantId });
-    const compiled = this.compile(record, { io: noopIO, tenant: { tenantId, role: 'VIEWER', keyId: null, subject: 'history' }, workflowId }, checkpointer);
+    // Reading history runs no node, so it needs no tools.
+    const noTools: RunTools = { registry: new ToolRegistry(), context: { tenantId, workflowId, signal: noopIO.signal, secrets: { get: async () => undefined }, config: {} }, call: () => Promise.reject(new Error('history runs no tools')) };
+    const compiled = this.compile(record, { io: noopIO, tenant: { tenantId, role: 'VIEWER', keyId: null, subject: 'history' }, workflowId, tools: noTools }, checkpointer);
     return listCheckpoints(compiled.graph, workflowId, compiled.visible);
   }
 
@@ -172,7 +186,7 @@ export class LangGraphEngine implements Engine {
   }
 
   private checked(definition: unknown): GraphDefinition {
-    return checkGraphDefinition(definition, { tools: this.tools.names() });
+    return checkGraphDefinition(definition, { tools: null });
   }
 
   private async newRunRecord(request: EngineRunRequest): Promise<RunRecord> {
@@ -228,7 +242,7 @@ export class LangGraphEngine implements Engine {
     throw new BadDefinition('definition: name a graph as {"definitionId": "...", "version": N}, {"graph": {...}} or {"template": "<name>"}');
   }
 
-  private compile(record: RunRecord, run: { io: ModelCallIO; tenant: EngineRunIO['tenant']; workflowId: string }, checkpointer: BaseCheckpointSaver): CompiledRun {
+  private compile(record: RunRecord, run: { io: ModelCallIO; tenant: EngineRunIO['tenant']; workflowId: string; tools: RunTools }, checkpointer: BaseCheckpointSaver): CompiledRun {
     const graph: RunGraph = record.graph;
     if (graph.kind === 'plan-and-execute') {
       const compiled = buildPlanAndExecuteGraph(this.options.llm, checkpointer, run.io);
@@ -245,7 +259,7 @@ export class LangGraphEngine implements Engine {
       definition,
       {
         llm: this.options.llm,
-        tools: this.tools,
+        tools: run.tools,
         children: this.options.children ?? null,
         io: run.io,
         tenant: run.tenant,

@@ -9,7 +9,7 @@ export const calculatorTool = defineTool({
   args: z.object({ expression: z.string().min(1).max(500).describe('The arithmetic expression to evaluate') }),
   execute: ({ expression }) => {
     try {
-      return String(evaluateArithmetic(expression));
+      return evaluateArithmetic(expression);
     } catch (error) {
       throw new ToolError(`cannot evaluate "${expression}": ${(error as Error).message}`);
     }
