@@ -6,6 +6,10 @@ import { SqliteStore } from './sqlite-store.ts';
 export type * from './document-store.ts';
 export { CosmosStore, type CosmosStoreOptions } from './cosmos-store.ts';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
+export { MAX_VECTOR_DIMENSIONS, MAX_VECTOR_K, type VectorEntry, type VectorIndex, type VectorMatch } from './vector-index.ts';
+export { SqliteVectorIndex, type SqliteVectorIndexOptions } from './sqlite-vector-index.ts';
+export { CosmosVectorIndex, type CosmosVectorIndexOptions } from './cosmos-vector-index.ts';
+export { createVectorIndexFromEnv } from './vector-index-from-env.ts';
 
 export interface StoreEnv {
   STORE_DRIVER?: 'sqlite' | 'cosmos';
