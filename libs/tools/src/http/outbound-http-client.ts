@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { ToolError } from '../tool.ts';
 import { classifyAddress, isIpLiteral } from './address-policy.ts';
@@ -51,6 +52,11 @@ export interface OutboundHttpOptions {
   /** Redirects followed before giving up. Default 5. */
   maxRedirects?: number;
   userAgent?: string;
+  /**
+   * Certificate authorities (PEM) trusted in addition to the system's, e.g. the company CA of an
+   * on-premises Jira. Certificates are always verified against the URL's host name.
+   */
+  extraCertificateAuthorities?: readonly string[];
 }
 
 export type OutboundMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -118,6 +124,7 @@ export class OutboundHttpClient {
   private readonly maxResponseBytes: number;
   private readonly maxRedirects: number;
   private readonly userAgent: string;
+  private readonly ca: string[] | undefined;
 
   constructor(options: OutboundHttpOptions = {}) {
     this.exemptions = options.privateHostExemptions ?? [];
@@ -126,6 +133,8 @@ export class OutboundHttpClient {
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
     this.maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
     this.userAgent = options.userAgent ?? 'Switchyard-Tools/1.0';
+    // Node replaces its built-in roots when `ca` is given: keep them and add the operator's.
+    this.ca = options.extraCertificateAuthorities?.length ? [...rootCertificates, ...options.extraCertificateAuthorities] : undefined;
   }
 
   /** Whether the operator allowed this host to resolve to private addresses. */
@@ -236,7 +245,7 @@ export class OutboundHttpClient {
     signal: AbortSignal,
     maxResponseBytes: number,
   ): Promise<Omit<OutboundResponse, 'url' | 'redirects'>> {
-    const agent = new Agent({ connect: { lookup: pinnedLookup(addresses) }, pipelining: 0 });
+    const agent = new Agent({ connect: { lookup: pinnedLookup(addresses), ...(this.ca ? { ca: this.ca } : {}) }, pipelining: 0 });
     try {
       const response = await request(url, { method, headers, body, dispatcher: agent, signal }).catch((error: unknown) => {
         throw signal.aborted ? error : connectionError(url, error);
@@ -301,7 +310,7 @@ function connectionError(url: URL, error: unknown): OutboundHttpError {
   const reason =
     code === 'ECONNREFUSED' ? 'the connection was refused'
     : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed by the other side'
-    : code?.startsWith('ERR_TLS') || code?.includes('CERT') ? `a TLS error (${code})`
+    : code !== undefined && /^ERR_(TLS|SSL)|CERT|SIGNATURE|ISSUER/.test(code) ? `a TLS error (${code})`
     : code ?? (error instanceof Error ? error.message : String(error));
   return new OutboundHttpError('CONNECTION_FAILED', `could not get an answer from ${describeHost(url)}: ${reason}`, true);
 }
