@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyAddress } from './address-policy.ts';
 import { hostMatches, parseHostList } from './host-patterns.ts';
@@ -287,6 +288,16 @@ describe('OutboundHttpClient: limits', () => {
     const reason = new Error('workflow cancelled');
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
+  });
+
+  it("leaves no listener on the run's signal, however many calls it makes", async () => {
+    const api = await server((_req, res) => res.end('ok'));
+    const run = new AbortController();
+    const named = new OutboundHttpClient({ resolve: fakeDns({ 'api.example.test': ['127.0.0.1'] }), privateHostExemptions: ['api.example.test'] });
+    for (let i = 0; i < 30; i++) {
+      await named.send(get(`http://api.example.test:${api.port}/`, { allowedHosts: ['api.example.test'], signal: run.signal }));
+    }
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('reports a refused connection', async () => {
