@@ -33,7 +33,7 @@ beforeAll(async () => {
       sendJson(res, status, { errorMessages: echoHeadersOnError ? [...errorMessages, `request headers: ${JSON.stringify(req.headers)}`] : errorMessages, errors });
     if (req.headers.authorization !== validAuth) return res.writeHead(401, { 'content-type': 'text/plain' }).end('Client must be authenticated to access this resource.');
     if (req.headers['content-type'] !== 'application/json' || req.headers.accept !== 'application/json') return fail(415, ['Unsupported media type']);
-    const body = JSON.parse(req.body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the fake inspects whatever the client sent
+    const body = JSON.parse(req.body) as Record<string, any>; // any: the fake inspects whatever shape the client sent
     const base = jira.url('').replace(/\/$/, '');
     if (req.method === 'POST' && (req.path === '/rest/api/3/issue' || req.path === '/jira/rest/api/3/issue')) {
       const fields = body.fields ?? {};
