@@ -1,10 +1,18 @@
 import express from 'express';
-import { requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
+import { ServiceClient, requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
 import { z } from 'zod';
-import { ErrorCode, SwitchyardError } from '@switchyard/contracts';
-import { ModelCallUsage, UsageMeter } from './metering/usage-meter.ts';
+import { ErrorCode, NotFoundError, SwitchyardError } from '@switchyard/contracts';
+import { ModelCallUsage, UsageEstimateMark, UsageMeter, monthOf } from './metering/usage-meter.ts';
 import { BudgetLedger } from './budgets/budget-ledger.ts';
-import { costUsd, lookupPrice, maxCostUsd } from './pricing/price-table.ts';
+import { BudgetManager } from './budgets/budget-manager.ts';
+import { BudgetAlerts } from './budgets/budget-alerts.ts';
+import { WebhookDispatcher } from './budgets/webhook-dispatcher.ts';
+import { publicDestinationCheck } from './budgets/webhook-destination.ts';
+import { StatementManager } from './invoices/statement-manager.ts';
+import { NegotiatedPrices } from './pricing/negotiated-prices.ts';
+import { costUsd, maxCostUsd } from './pricing/price-table.ts';
+import { envSchema } from './env.ts';
+import { buildResolvers } from './resolvers/index.ts';
 
 const ReserveBody = z.object({
   reservationId: z.string().min(1).max(200),
@@ -19,20 +27,48 @@ const SettleBody = z.object({
   outputTokens: z.number().int().nonnegative(),
   cachedTokens: z.number().int().nonnegative().default(0),
 });
-import { BudgetManager } from './budgets/budget-manager.ts';
-import { envSchema } from './env.ts';
-import { buildResolvers } from './resolvers/index.ts';
 
 runSubgraphService({
   name: 'billing',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build({ env, store, tokens }) {
-    const meter = new UsageMeter(store, env.AZURE_DEPLOYMENT_MODELS);
-    const budgets = new BudgetManager(store, meter);
+  async build({ env, logger, store, tokens }) {
+    const checkDestination = publicDestinationCheck(env.BUDGET_WEBHOOK_ALLOWED_HOSTS);
+    const prices = new NegotiatedPrices(store);
+    let alerts: BudgetAlerts | null = null;
+    const meter = new UsageMeter(store, env.AZURE_DEPLOYMENT_MODELS, {
+      negotiatedPrice: (tenantId, model, at) => prices.priceAt(tenantId, model, at),
+      // Thresholds are checked after the call is recorded; a failure here must not undo the record.
+      onRecorded: (tenantId, doc, monthSpendUsd) =>
+        alerts!
+          .check(tenantId, monthOf(doc.at), monthSpendUsd)
+          .then(() => undefined)
+          .catch((error: unknown) => logger.error({ err: error, tenantId }, 'budget thresholds could not be checked')),
+    });
+    const budgets = new BudgetManager(store, meter, checkDestination);
+    const dispatcher = new WebhookDispatcher(store, budgets, checkDestination, {
+      maxAttempts: env.BUDGET_WEBHOOK_MAX_ATTEMPTS,
+      baseDelayMs: env.BUDGET_WEBHOOK_BACKOFF_MS,
+      maxDelayMs: 60 * 60_000,
+      timeoutMs: env.BUDGET_WEBHOOK_TIMEOUT_MS,
+      pollMs: 5_000,
+      logger,
+    });
+    alerts = new BudgetAlerts(store, budgets, (alert) => {
+      if (alert.deliveryState === 'PENDING') dispatcher.kick();
+    });
     const ledger = new BudgetLedger(store, env.BUDGET_RESERVATION_TTL_MS);
+    const tenants = new ServiceClient(env.SWITCHYARD_TENANTS_URL, tokens);
+    const planOf = async (tenantId: string) => {
+      const { tenant } = await tenants.request<{ tenant: { plan: string } | null }>('query Plan($id: ID!) { tenant(id: $id) { plan } }', { id: tenantId }, { tenantId, role: 'VIEWER', keyId: null, subject: 'service:billing' });
+      if (!tenant) throw new NotFoundError('Tenant', tenantId);
+      return tenant.plan;
+    };
+    const statements = new StatementManager(store, meter, planOf, env.BILLING_PLAN_MARKUPS);
     return {
-      resolvers: buildResolvers(budgets, meter),
+      resolvers: buildResolvers({ budgets, meter, alerts, prices, statements }),
+      afterListen: () => dispatcher.start(),
+      closers: [() => dispatcher.stop()],
       routes: (app) => {
         // The orchestrator forwards every MODEL_CALL event here; the call id makes it count once.
         app.post('/internal/usage', requireTenantContext(tokens), express.json({ limit: '64kb' }), async (req, res) => {
@@ -44,6 +80,17 @@ runSubgraphService({
           }
           res.json({ recorded: await meter.record(tenantId, usage.data) });
         });
+        // Engines say which calls' usage they counted with a tokenizer (the provider sent none).
+        app.post('/internal/usage/estimate', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
+          const tenantId = (res.locals.tenant as { tenantId: string | null }).tenantId;
+          const mark = UsageEstimateMark.safeParse(req.body);
+          if (!tenantId || !mark.success) {
+            res.status(400).json({ error: mark.success ? 'no tenant' : mark.error.message });
+            return;
+          }
+          await meter.markEstimated(tenantId, mark.data);
+          res.status(204).end();
+        });
         // Engines reserve a call's largest possible cost before it runs, and settle it after.
         app.post('/internal/budget/reserve', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
           const tenantId = (res.locals.tenant as { tenantId: string | null }).tenantId;
@@ -52,7 +99,6 @@ runSubgraphService({
             res.status(400).json({ error: body.success ? 'no tenant' : body.error.message });
             return;
           }
-          const amount = maxCostUsd(body.data.model, body.data.maxInputTokens, body.data.maxOutputTokens, env.AZURE_DEPLOYMENT_MODELS);
           const limit = await budgets.limitOf(tenantId);
           // Without a hard limit there is nothing to hold: spend is metered from the calls themselves,
           // and the tenant's ledger is not made a point of contention for every call.
@@ -60,6 +106,12 @@ runSubgraphService({
             res.json({ reservedUsd: 0, unlimited: true });
             return;
           }
+          const { price } = await meter.priceFor(tenantId, body.data.model, new Date().toISOString());
+          // The larger of the list and the negotiated price: a reservation must never be below the real cost.
+          const amount = Math.max(
+            maxCostUsd(body.data.model, body.data.maxInputTokens, body.data.maxOutputTokens, env.AZURE_DEPLOYMENT_MODELS),
+            price ? costUsd(price, { inputTokens: body.data.maxInputTokens, outputTokens: body.data.maxOutputTokens, cachedTokens: 0 }) : 0,
+          );
           try {
             res.json(await ledger.reserve(tenantId, body.data.reservationId, amount, limit));
           } catch (error) {
@@ -77,7 +129,7 @@ runSubgraphService({
             res.status(400).json({ error: body.success ? 'no tenant' : body.error.message });
             return;
           }
-          const { price } = lookupPrice(body.data.model, env.AZURE_DEPLOYMENT_MODELS);
+          const { price } = await meter.priceFor(tenantId, body.data.model, new Date().toISOString());
           await ledger.settle(tenantId, body.data.reservationId, price ? costUsd(price, body.data) : 0);
           res.status(204).end();
         });

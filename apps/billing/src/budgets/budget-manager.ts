@@ -1,17 +1,32 @@
+import { randomBytes } from 'node:crypto';
 import { BadUserInputError, type TenantContext } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
-import { requireRole, requireTenant } from '@switchyard/service-kit';
+import { hasRole, requireRole, requireTenant } from '@switchyard/service-kit';
 import type { UsageMeter } from '../metering/usage-meter.ts';
+import { parseWebhookUrl, type DestinationCheck } from './webhook-destination.ts';
 
-interface BudgetDoc {
+export interface BudgetDoc {
   id: string;
   tenantId: string;
   monthlyLimitUsd: number;
   hardLimit: boolean;
+  /** Percent of the monthly limit; absent in budgets stored before thresholds existed (the defaults apply). */
+  thresholds?: number[];
+  webhookUrl?: string | null;
+  /** HMAC-SHA256 key of the webhook's signatures, made when a webhook URL is first set. */
+  webhookSecret?: string | null;
   updatedAt: string;
 }
 
+export interface SetBudgetInput {
+  monthlyLimitUsd: number;
+  hardLimit: boolean;
+  thresholds?: number[] | null;
+  webhookUrl?: string | null;
+}
+
 const BUDGET_ID = 'monthly';
+export const DEFAULT_THRESHOLDS = [50, 80, 100];
 
 /** Budgets per tenant, with the month's spend from metered model calls (enforced by BudgetLedger). */
 export class BudgetManager {
@@ -19,6 +34,7 @@ export class BudgetManager {
   constructor(
     store: DocumentStore,
     private readonly meter: UsageMeter,
+    private readonly checkDestination: DestinationCheck = async () => undefined,
   ) {
     this.budgets = store.collection<BudgetDoc>('budgets');
   }
@@ -27,7 +43,7 @@ export class BudgetManager {
     requireRole(context, 'VIEWER', 'Reading the budget');
     if (context.role !== 'PLATFORM_ADMIN' && context.tenantId !== tenantId) return null;
     const stored = await this.budgets.get(tenantId, BUDGET_ID);
-    return stored ? { ...stored.doc, spentUsd: await this.meter.monthSpend(tenantId) } : null;
+    return stored ? this.view(context, stored.doc, await this.meter.monthSpend(tenantId)) : null;
   }
 
   /** The tenant's limit, for reservations (null: no budget set). */
@@ -35,14 +51,47 @@ export class BudgetManager {
     return (await this.budgets.get(tenantId, BUDGET_ID))?.doc ?? null;
   }
 
-  async setBudget(context: TenantContext, input: { monthlyLimitUsd: number; hardLimit: boolean }) {
+  /** The whole budget (thresholds, webhook and its secret), for alerts; never returned to callers as is. */
+  async settingsOf(tenantId: string): Promise<(BudgetDoc & { thresholds: number[] }) | null> {
+    const doc = (await this.budgets.get(tenantId, BUDGET_ID))?.doc;
+    return doc ? { ...doc, thresholds: doc.thresholds ?? DEFAULT_THRESHOLDS } : null;
+  }
+
+  async setBudget(context: TenantContext, input: SetBudgetInput) {
     requireRole(context, 'TENANT_ADMIN', 'setBudget');
     const tenantId = requireTenant(context, 'setBudget');
     if (!Number.isFinite(input.monthlyLimitUsd) || input.monthlyLimitUsd < 0 || input.monthlyLimitUsd > 10_000_000) {
       throw new BadUserInputError('input.monthlyLimitUsd must be between 0 and 10,000,000 USD.', { field: 'input.monthlyLimitUsd' });
     }
-    const doc: BudgetDoc = { id: BUDGET_ID, tenantId, monthlyLimitUsd: input.monthlyLimitUsd, hardLimit: input.hardLimit, updatedAt: new Date().toISOString() };
+    const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
+    if (thresholds.length > 10 || thresholds.some((t) => !Number.isFinite(t) || t < 1 || t > 1000)) {
+      throw new BadUserInputError('input.thresholds must be at most 10 percentages of the monthly limit, each from 1 to 1000 (e.g. [50, 80, 100]).', { field: 'input.thresholds' });
+    }
+    const webhookUrl = input.webhookUrl ? parseWebhookUrl(input.webhookUrl) : null;
+    if (webhookUrl) await this.checkDestination(webhookUrl);
+    const previous = (await this.budgets.get(tenantId, BUDGET_ID))?.doc;
+    const doc: BudgetDoc = {
+      id: BUDGET_ID,
+      tenantId,
+      monthlyLimitUsd: input.monthlyLimitUsd,
+      hardLimit: input.hardLimit,
+      thresholds: [...new Set(thresholds)].sort((a, b) => a - b),
+      webhookUrl: webhookUrl?.toString() ?? null,
+      webhookSecret: webhookUrl ? (previous?.webhookSecret ?? `whsec_${randomBytes(32).toString('base64url')}`) : null,
+      updatedAt: new Date().toISOString(),
+    };
     await this.budgets.upsert(doc);
-    return { ...doc, spentUsd: await this.meter.monthSpend(tenantId) };
+    return this.view(context, doc, await this.meter.monthSpend(tenantId));
+  }
+
+  private view(context: TenantContext, doc: BudgetDoc, spentUsd: number) {
+    return {
+      monthlyLimitUsd: doc.monthlyLimitUsd,
+      hardLimit: doc.hardLimit,
+      spentUsd,
+      thresholds: doc.thresholds ?? DEFAULT_THRESHOLDS,
+      webhookUrl: doc.webhookUrl ?? null,
+      webhookSecret: hasRole(context, 'TENANT_ADMIN') ? (doc.webhookSecret ?? null) : null,
+    };
   }
 }

@@ -48,4 +48,40 @@ describe('UsageMeter', () => {
     expect((await meter.usage(viewer('globex'), 'acme')).modelCalls).toBe(0);
     expect(await meter.monthSpend('acme', new Date('2026-11-20T00:00:00Z'))).toBeCloseTo(cost.totalUsd, 8);
   });
+
+  it('breaks usage down by model (dated variants as their base model), engine and day', async () => {
+    const meter = new UsageMeter(new SqliteStore({ filename: ':memory:' }));
+    await meter.record('acme', call({ callId: 'a', model: 'gpt-4o-mini-2024-07-18', engine: 'CREWAI', at: '2026-11-10T08:00:00.000Z' }));
+    await meter.record('acme', call({ callId: 'b', model: 'gpt-4o-mini', engine: 'LANGGRAPH', at: '2026-11-10T23:59:59.000Z' }));
+    await meter.record('acme', call({ callId: 'c', model: 'gpt-4o', engine: 'LANGGRAPH', at: '2026-11-11T00:00:00.000Z' }));
+    await meter.record('acme', call({ callId: 'd', model: 'llama3:8b', engine: null, at: '2026-11-12T00:00:00.000Z' }));
+    await meter.record('globex', call({ callId: 'e', model: 'gpt-4.1', at: '2026-11-12T00:00:00.000Z' }));
+    const usage = await meter.usage(viewer('acme'), 'acme');
+    const mini = 0.15 + 0.06;
+    const fourO = 2.5 + 1;
+    expect(usage.byModel.map((m) => [m.model, m.modelCalls])).toEqual([['gpt-4o', 1], ['gpt-4o-mini', 2], ['llama3:8b', 1]]);
+    expect(usage.byModel.find((m) => m.model === 'gpt-4o-mini')!.totalUsd).toBeCloseTo(2 * mini, 8);
+    expect(usage.byEngine.map((e) => [e.engine, e.modelCalls])).toEqual([['CREWAI', 1], ['LANGGRAPH', 2], ['UNKNOWN', 1]]);
+    expect(usage.byEngine.find((e) => e.engine === 'LANGGRAPH')!.totalUsd).toBeCloseTo(mini + fourO, 8);
+    expect(usage.byDay.map((d) => [d.day, d.modelCalls])).toEqual([['2026-11-10', 2], ['2026-11-11', 1], ['2026-11-12', 1]]);
+    // Every breakdown adds up to the total, and the range narrows all of them.
+    for (const slices of [usage.byModel, usage.byEngine, usage.byDay]) expect(slices.reduce((n, s) => n + s.totalUsd, 0)).toBeCloseTo(usage.totalUsd, 8);
+    const oneDay = await meter.usage(viewer('acme'), 'acme', '2026-11-11T00:00:00.000Z', '2026-11-12T00:00:00.000Z');
+    expect(oneDay.byDay.map((d) => [d.day, d.modelCalls, d.totalUsd])).toEqual([['2026-11-11', 1, oneDay.totalUsd]]);
+    expect(oneDay.byModel.map((m) => m.model)).toEqual(['gpt-4o']);
+  });
+
+  it('marks a call estimated whether the engine\'s mark comes before or after the usage record, in that tenant only', async () => {
+    const meter = new UsageMeter(new SqliteStore({ filename: ':memory:' }));
+    const mark = (callId: string) => ({ callId, workflowId: 'w1', model: 'gpt-4o-mini', encoding: 'o200k_base' });
+    await meter.markEstimated('acme', mark('before'));
+    await meter.record('acme', call({ callId: 'before' }));
+    await meter.record('acme', call({ callId: 'after' }));
+    await meter.markEstimated('acme', mark('after'));
+    await meter.markEstimated('acme', mark('after'));
+    await meter.record('acme', call({ callId: 'reported' }));
+    await meter.markEstimated('globex', mark('reported'));
+    expect((await meter.workflowCost(viewer('acme'), 'w1'))).toMatchObject({ modelCalls: 3, estimatedModelCalls: 2 });
+    expect((await meter.usage(viewer('acme'), 'acme')).estimatedModelCalls).toBe(2);
+  });
 });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ConflictError, Framework, type TenantContext } from '@switchyard/contracts';
+import { ConflictError, Framework, PreconditionFailedError, type TenantContext } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { requireRole } from '@switchyard/service-kit';
-import { PRICE_TABLE, costUsd, lookupPrice, type ModelPrice } from '../pricing/price-table.ts';
+import { PRICE_TABLE, costUsd, lookupPrice } from '../pricing/price-table.ts';
+import type { EffectivePrice } from '../pricing/negotiated-prices.ts';
 
 /** One model call as the engines reported it (a MODEL_CALL event), forwarded by the orchestrator. */
 export const ModelCallUsage = z.object({
@@ -20,12 +21,36 @@ export const ModelCallUsage = z.object({
 });
 export type ModelCallUsage = z.infer<typeof ModelCallUsage>;
 
-interface UsageDoc extends ModelCallUsage {
+export interface UsageDoc extends ModelCallUsage {
   id: string;
   tenantId: string;
   baseModel: string | null;
   costUsd: number;
   priceVersion: string;
+  /** true: the provider reported no usage and the engine counted the tokens with the model's tokenizer. */
+  estimated?: boolean;
+}
+
+/** The engine's note that a call's usage was counted by a tokenizer (sent before the call's usage record). */
+export const UsageEstimateMark = z.object({
+  callId: z.string().min(1).max(200),
+  workflowId: z.string().min(1).max(200),
+  model: z.string().min(1).max(200),
+  encoding: z.string().min(1).max(50),
+});
+export type UsageEstimateMark = z.infer<typeof UsageEstimateMark>;
+
+interface EstimateMarkDoc extends UsageEstimateMark {
+  id: string;
+  tenantId: string;
+  at: string;
+}
+
+export interface UsageMeterOptions {
+  /** The tenant's negotiated price of a base model at a time (null: the list price). */
+  negotiatedPrice?: (tenantId: string, model: string, at: string) => Promise<EffectivePrice | null>;
+  /** Called once per newly recorded call with the month's spend after it (for budget thresholds). */
+  onRecorded?: (tenantId: string, doc: UsageDoc, monthSpendUsd: number) => Promise<void>;
 }
 
 interface Totals {
@@ -45,67 +70,138 @@ function add(totals: Totals, doc: UsageDoc): void {
 const zero = (): Totals => ({ totalUsd: 0, inputTokens: 0, outputTokens: 0, modelCalls: 0 });
 const round = (t: Totals): Totals => ({ ...t, totalUsd: Math.round(t.totalUsd * 1e8) / 1e8 });
 
+/** Totals grouped by a key, in the order `sort` gives. */
+function breakdown<K extends string>(docs: UsageDoc[], keyName: K, keyOf: (doc: UsageDoc) => string, sort: (a: string, b: string) => number) {
+  const groups = new Map<string, Totals>();
+  for (const doc of docs) {
+    const key = keyOf(doc);
+    if (!groups.has(key)) groups.set(key, zero());
+    add(groups.get(key)!, doc);
+  }
+  return [...groups.keys()].sort(sort).map((key) => ({ [keyName]: key, ...round(groups.get(key)!) }) as Record<K, string> & Totals);
+}
+
+/** YYYY-MM (UTC) of an ISO time. */
+export const monthOf = (at: string | Date): string => (typeof at === 'string' ? new Date(at) : at).toISOString().slice(0, 7);
+
+/** Spend is also kept as a counter per month, in nano-USD (integers add exactly under concurrency). */
+interface SpendCounterDoc {
+  id: string;
+  tenantId: string;
+  nanoUsd: number;
+}
+
 /**
  * Every model call, recorded once (the call's id is the record's id, so a retried or replayed
  * report is not counted twice) and priced with the versioned price table.
  */
 export class UsageMeter {
   private readonly records: Collection<UsageDoc>;
+  private readonly estimates: Collection<EstimateMarkDoc>;
+  private readonly spend: Collection<SpendCounterDoc>;
   constructor(
     store: DocumentStore,
     private readonly deployments: Record<string, string> = {},
-    private readonly tenantPrices: (tenantId: string) => Partial<Record<string, ModelPrice>> = () => ({}),
+    private readonly options: UsageMeterOptions = {},
   ) {
     this.records = store.collection<UsageDoc>('usage_records', { indexes: ['workflowId', 'at'] });
+    this.estimates = store.collection<EstimateMarkDoc>('usage_estimates');
+    this.spend = store.collection<SpendCounterDoc>('spend_counters');
+  }
+
+  /** The price a tenant pays for a model's calls at a time: its negotiated price, else the list price. */
+  async priceFor(tenantId: string, modelName: string, at: string) {
+    const { model, price } = lookupPrice(modelName, this.deployments);
+    const negotiated = model ? await this.options.negotiatedPrice?.(tenantId, model, at) : null;
+    return { model, price: negotiated?.price ?? price, version: negotiated?.version ?? PRICE_TABLE.version };
   }
 
   /** Returns false when the call was already recorded. */
-  async record(tenantId: string, usage: ModelCallUsage): Promise<boolean> {
-    const { model, price } = lookupPrice(usage.model, this.deployments, this.tenantPrices(tenantId));
+  async record(tenantId: string, reported: ModelCallUsage): Promise<boolean> {
+    const at = new Date(reported.at);
+    const usage = { ...reported, at: Number.isNaN(at.getTime()) ? new Date().toISOString() : at.toISOString() };
+    const { model, price, version } = await this.priceFor(tenantId, usage.model, usage.at);
+    const estimated = (await this.estimates.get(tenantId, usage.callId)) !== null;
     const doc: UsageDoc = {
       ...usage,
       id: usage.callId,
       tenantId,
       baseModel: model,
       costUsd: price ? costUsd(price, usage) : 0,
-      priceVersion: PRICE_TABLE.version,
+      priceVersion: version,
+      ...(estimated ? { estimated: true } : {}),
     };
     try {
       await this.records.create(doc);
-      return true;
     } catch (error) {
       if (error instanceof ConflictError) return false;
       throw error;
     }
+    const nanoUsd = await this.spend.increment(tenantId, `spend-${monthOf(doc.at)}`, 'nanoUsd', Math.round(doc.costUsd * 1e9), { nanoUsd: 0 });
+    await this.options.onRecorded?.(tenantId, doc, nanoUsd / 1e9);
+    return true;
+  }
+
+  /**
+   * Mark a call's usage as counted by a tokenizer. The mark usually arrives before the call's record
+   * (the engine sends it before it reports the call); when it comes after, the record is updated.
+   */
+  async markEstimated(tenantId: string, mark: UsageEstimateMark): Promise<void> {
+    try {
+      await this.estimates.create({ ...mark, id: mark.callId, tenantId, at: new Date().toISOString() });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    for (;;) {
+      const stored = await this.records.get(tenantId, mark.callId);
+      if (!stored || stored.doc.estimated) return;
+      try {
+        await this.records.replace({ ...stored.doc, estimated: true }, { ifMatch: stored.etag });
+        return;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+  }
+
+  /** Every recorded call of a tenant in [from, to). */
+  async recordsBetween(tenantId: string, from?: string | null, to?: string | null): Promise<UsageDoc[]> {
+    // Stored times are toISOString() text; bounds are compared as the same text.
+    const iso = (at: string) => new Date(at).toISOString();
+    const docs = await this.all(tenantId, from ? { at: { gte: iso(from) } } : {});
+    return to ? docs.filter((doc) => doc.at < iso(to)) : docs;
   }
 
   async workflowCost(context: TenantContext, workflowId: string) {
     requireRole(context, 'VIEWER', 'Reading costs');
     const total = zero();
     const byAgent = new Map<string, Totals>();
+    let estimatedCount = 0;
     if (context.tenantId) {
       for (const doc of await this.all(context.tenantId, { workflowId })) {
         add(total, doc);
+        if (doc.estimated) estimatedCount += 1;
         const agent = doc.agent ?? doc.step ?? 'unattributed';
         if (!byAgent.has(agent)) byAgent.set(agent, zero());
         add(byAgent.get(agent)!, doc);
       }
     }
-    return { ...round(total), byAgent: [...byAgent].map(([agent, totals]) => ({ agent, ...round(totals) })) };
+    return { ...round(total), byAgent: [...byAgent].map(([agent, totals]) => ({ agent, ...round(totals) })), estimatedModelCalls: estimatedCount };
   }
 
   async usage(context: TenantContext, tenantId: string, from?: string | null, to?: string | null) {
     requireRole(context, 'VIEWER', 'Reading usage');
+    const docs = context.role === 'PLATFORM_ADMIN' || context.tenantId === tenantId ? await this.recordsBetween(tenantId, from, to) : [];
     const total = zero();
-    const workflows = new Set<string>();
-    if (context.role === 'PLATFORM_ADMIN' || context.tenantId === tenantId) {
-      for (const doc of await this.all(tenantId, from ? { at: { gte: from } } : {})) {
-        if (to && doc.at >= to) continue;
-        add(total, doc);
-        workflows.add(doc.workflowId);
-      }
-    }
-    return { ...round(total), workflows: workflows.size };
+    for (const doc of docs) add(total, doc);
+    return {
+      ...round(total),
+      workflows: new Set(docs.map((doc) => doc.workflowId)).size,
+      estimatedModelCalls: docs.filter((doc) => doc.estimated).length,
+      byModel: breakdown(docs, 'model', (doc) => doc.baseModel ?? doc.model, (a, b) => a.localeCompare(b)),
+      byEngine: breakdown(docs, 'engine', (doc) => doc.engine ?? 'UNKNOWN', (a, b) => a.localeCompare(b)),
+      byDay: breakdown(docs, 'day', (doc) => doc.at.slice(0, 10), (a, b) => a.localeCompare(b)),
+    };
   }
 
   /** Spend of the calendar month (UTC) that contains `now`. */

@@ -1,13 +1,26 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { DateTimeScalar, type RequestContext } from '@switchyard/service-kit';
-import type { BudgetManager } from '../budgets/budget-manager.ts';
+import type { BudgetAlerts } from '../budgets/budget-alerts.ts';
+import type { BudgetManager, SetBudgetInput } from '../budgets/budget-manager.ts';
+import type { StatementManager } from '../invoices/statement-manager.ts';
 import type { UsageMeter } from '../metering/usage-meter.ts';
+import type { NegotiatedPrices, SetNegotiatedPriceInput } from '../pricing/negotiated-prices.ts';
 
-export function buildResolvers(budgets: BudgetManager, meter: UsageMeter): GraphQLResolverMap<RequestContext> {
+export interface BillingDomain {
+  budgets: BudgetManager;
+  meter: UsageMeter;
+  alerts: BudgetAlerts;
+  prices: NegotiatedPrices;
+  statements: StatementManager;
+}
+
+export function buildResolvers({ budgets, meter, alerts, prices, statements }: BillingDomain): GraphQLResolverMap<RequestContext> {
   return {
     DateTime: DateTimeScalar,
     Mutation: {
-      setBudget: (_root, { input }: { input: { monthlyLimitUsd: number; hardLimit: boolean } }, { tenant }) => budgets.setBudget(tenant, input),
+      setBudget: (_root, { input }: { input: SetBudgetInput }, { tenant }) => budgets.setBudget(tenant, input),
+      setNegotiatedPrice: (_root, { input }: { input: SetNegotiatedPriceInput }, { tenant }) => prices.set(tenant, input),
+      closeStatement: (_root, { tenantId, month }: { tenantId: string; month: string }, { tenant }) => statements.close(tenant, tenantId, month),
     },
     Workflow: {
       __resolveReference: (reference: { id: string }) => reference,
@@ -17,6 +30,10 @@ export function buildResolvers(budgets: BudgetManager, meter: UsageMeter): Graph
       __resolveReference: (reference: { id: string }) => reference,
       usage: (tenantRef: { id: string }, args: { from?: string | null; to?: string | null }, { tenant }) => meter.usage(tenant, tenantRef.id, args.from, args.to),
       budget: (tenantRef: { id: string }, _args, { tenant }) => budgets.getBudget(tenant, tenantRef.id),
+      budgetAlerts: (tenantRef: { id: string }, args: { month?: string | null }, { tenant }) => alerts.list(tenant, tenantRef.id, args.month),
+      negotiatedPrices: (tenantRef: { id: string }, _args, { tenant }) => prices.list(tenant, tenantRef.id),
+      statement: (tenantRef: { id: string }, args: { month?: string | null }, { tenant }) => statements.statement(tenant, tenantRef.id, args.month),
+      invoices: (tenantRef: { id: string }, _args, { tenant }) => statements.invoices(tenant, tenantRef.id),
     },
   };
 }

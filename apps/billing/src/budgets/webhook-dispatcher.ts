@@ -1,0 +1,159 @@
+import { createHmac } from 'node:crypto';
+import { PreconditionFailedError } from '@switchyard/contracts';
+import type { Collection, DocumentStore, Stored } from '@switchyard/store';
+import type { Logger } from '@switchyard/service-kit';
+import { alertCollection, type AlertDoc } from './budget-alerts.ts';
+import type { BudgetManager } from './budget-manager.ts';
+import type { DestinationCheck } from './webhook-destination.ts';
+
+export const SIGNATURE_HEADER = 'x-switchyard-signature';
+export const EVENT_ID_HEADER = 'x-switchyard-event-id';
+
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed by the webhook secret>`: the receiver
+ * recomputes it over the raw body, compares in constant time, and refuses old timestamps (replays).
+ */
+export function webhookSignature(secret: string, body: string, timestampSeconds: number): string {
+  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
+  return `t=${timestampSeconds},v1=${mac}`;
+}
+
+export interface WebhookDispatcherOptions {
+  /** Attempts in all before an alert's delivery is given up as FAILED. */
+  maxAttempts: number;
+  /** Delay before the second attempt; doubled for each further one, up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+  /** How often pending deliveries are looked for (after a restart, or another replica's claim lapsed). */
+  pollMs: number;
+  logger: Logger;
+}
+
+/**
+ * Delivers budget alerts to the tenant's webhook, in the background (a recorded call never waits for
+ * it), with retries and exponential backoff. Pending deliveries live in the store, so a restart or
+ * another replica picks them up; a replica claims an alert (a conditional write) before sending it.
+ */
+export class WebhookDispatcher {
+  private readonly alerts: Collection<AlertDoc>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    store: DocumentStore,
+    private readonly budgets: BudgetManager,
+    private readonly checkDestination: DestinationCheck,
+    private readonly options: WebhookDispatcherOptions,
+  ) {
+    this.alerts = alertCollection(store);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Look for due deliveries now (or after `delayMs`). */
+  kick(delayMs = 0): void {
+    if (this.stopped) return;
+    if (delayMs > 0) {
+      setTimeout(() => this.kick(), delayMs).unref();
+      return;
+    }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.deliverDue()
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'budget alert delivery round failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async deliverDue(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const page = await this.alerts.queryAllTenants({ where: { deliveryState: 'PENDING', nextAttemptAt: { lte: now } }, first: 50 });
+      if (page.items.length === 0) return;
+      await Promise.all(page.items.map((item) => this.claimAndSend(item, now)));
+      if (this.stopped) return;
+    }
+  }
+
+  private async claimAndSend(stored: Stored<AlertDoc>, now: number): Promise<void> {
+    let claim: Stored<AlertDoc>;
+    try {
+      // While one replica sends, the alert is not due for anyone else.
+      claim = await this.alerts.replace({ ...stored.doc, nextAttemptAt: now + this.options.timeoutMs + 5_000 }, { ifMatch: stored.etag });
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return;
+      throw error;
+    }
+    const alert = claim.doc;
+    const budget = await this.budgets.settingsOf(alert.tenantId);
+    if (!budget?.webhookUrl || !budget.webhookSecret) {
+      await this.alerts.replace({ ...alert, deliveryState: 'NO_WEBHOOK' }, { ifMatch: claim.etag });
+      return;
+    }
+    const attempts = alert.attempts + 1;
+    const error = await this.send(alert, budget.webhookUrl, budget.webhookSecret);
+    if (!error) {
+      await this.alerts.replace({ ...alert, attempts, deliveryState: 'DELIVERED', lastError: null, deliveredAt: new Date().toISOString() }, { ifMatch: claim.etag });
+      return;
+    }
+    const giveUp = attempts >= this.options.maxAttempts;
+    const delay = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempts - 1));
+    this.options.logger.warn({ tenantId: alert.tenantId, alert: alert.id, attempts, error, giveUp }, 'budget alert webhook failed');
+    await this.alerts.replace({ ...alert, attempts, lastError: error, deliveryState: giveUp ? 'FAILED' : 'PENDING', nextAttemptAt: Date.now() + delay }, { ifMatch: claim.etag });
+    // Timers may fire a millisecond before Date.now() reaches the due time; a little margin avoids a wasted round.
+    if (!giveUp) this.kick(delay + 10);
+  }
+
+  /** One POST; returns what went wrong, or null when the receiver answered 2xx. */
+  private async send(alert: AlertDoc, webhookUrl: string, secret: string): Promise<string | null> {
+    const body = JSON.stringify({
+      type: 'budget.threshold_crossed',
+      id: alert.id,
+      tenantId: alert.tenantId,
+      month: alert.month,
+      thresholdPercent: alert.thresholdPercent,
+      limitUsd: alert.limitUsd,
+      spentUsd: alert.spentUsd,
+      at: alert.at,
+    });
+    try {
+      await this.checkDestination(new URL(webhookUrl));
+      const response = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Switchyard-Billing/1',
+          [EVENT_ID_HEADER]: alert.id,
+          [SIGNATURE_HEADER]: webhookSignature(secret, body, Math.floor(Date.now() / 1000)),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      await response.body?.cancel();
+      return response.ok ? null : `HTTP ${response.status}`;
+    } catch (error) {
+      return (error as Error).message.slice(0, 500);
+    }
+  }
+}
