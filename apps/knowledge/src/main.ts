@@ -1,5 +1,10 @@
+import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
 import { runSubgraphService } from '@switchyard/service-kit';
+import { createVectorIndexFromEnv } from '@switchyard/store';
 import { envSchema } from './env.ts';
+import { mountInternalRoutes } from './internal-routes.ts';
+import { ChunkEmbedder } from './knowledge-base/chunk-embedder.ts';
+import { billingEmbeddingMeter } from './knowledge-base/embedding-meter.ts';
 import { KnowledgeManager } from './knowledge-base/knowledge-manager.ts';
 import { buildResolvers } from './resolvers/index.ts';
 
@@ -7,7 +12,17 @@ runSubgraphService({
   name: 'knowledge',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build({ store }) {
-    return { resolvers: buildResolvers(new KnowledgeManager(store)) };
+  async build({ env, logger, store, tokens }) {
+    // Beside the store: the same SQLite file, or containers under the same Cosmos prefix.
+    const vectors = createVectorIndexFromEnv({ ...env, dataDir: env.SWITCHYARD_DATA_DIR, service: 'knowledge' }, 'chunk-vectors');
+    const meter = env.SWITCHYARD_BILLING_URL ? billingEmbeddingMeter(env.SWITCHYARD_BILLING_URL, tokens, logger) : undefined;
+    const embedder = new ChunkEmbedder(createLlmClient(llmConfigFromEnv(process.env)), meter);
+    const knowledge = new KnowledgeManager(store, vectors, embedder, logger);
+    return {
+      resolvers: buildResolvers(knowledge),
+      routes: (app) => mountInternalRoutes(app, knowledge, tokens, logger),
+      eraseTenant: (tenantId) => vectors.deleteTenant(tenantId),
+      closers: [() => vectors.close()],
+    };
   },
 });

@@ -18,6 +18,8 @@ export interface ServiceParts {
   afterListen?: (url: string) => Promise<void> | void;
   /** Closed after the server stops, before the store. */
   closers?: Array<() => Promise<void> | void>;
+  /** Erase a tenant's data the service keeps outside its store (a vector index); runs after the store's erase. */
+  eraseTenant?: (tenantId: string) => Promise<number>;
 }
 
 export interface ServiceWiring<E extends BaseServiceEnv> {
@@ -40,7 +42,12 @@ export interface SubgraphServiceDefinition<S extends z.ZodType<BaseServiceEnv>> 
  * Every service's part of GDPR requests: export (GET) or erase (DELETE) everything its store holds
  * for a tenant. Only the tenants service, which runs those requests, may call these.
  */
-function mountTenantDataRoutes(app: express.Express, store: DocumentStore, tokens: ContextTokens): void {
+function mountTenantDataRoutes(
+  app: express.Express,
+  store: DocumentStore,
+  tokens: ContextTokens,
+  eraseElsewhere?: (tenantId: string) => Promise<number>,
+): void {
   const onlyTenantsService: express.RequestHandler = (_req, res, next) => {
     const caller = res.locals.tenant as { role?: string; subject?: string } | undefined;
     if (caller?.role !== 'PLATFORM_ADMIN' || caller.subject !== 'service:tenants') {
@@ -53,7 +60,9 @@ function mountTenantDataRoutes(app: express.Express, store: DocumentStore, token
     res.json({ collections: await store.exportTenant(String(req.params.tenantId)) });
   });
   app.delete('/internal/tenant-data/:tenantId', requireTenantContext(tokens), onlyTenantsService, async (req, res) => {
-    res.json({ deleted: await store.deleteTenant(String(req.params.tenantId)) });
+    const tenantId = String(req.params.tenantId);
+    const deleted = await store.deleteTenant(tenantId);
+    res.json({ deleted: deleted + ((await eraseElsewhere?.(tenantId)) ?? 0) });
   });
 }
 
@@ -77,7 +86,7 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
       logger,
       tokens,
       routes: (app) => {
-        mountTenantDataRoutes(app, store, tokens);
+        mountTenantDataRoutes(app, store, tokens, parts.eraseTenant);
         parts.routes?.(app);
       },
       readiness: parts.readiness,
