@@ -10,4 +10,8 @@ export const envSchema = baseServiceEnv.extend({
   /** Envelope encryption of integration secrets: a 32-byte base64 key, or an Azure Key Vault key id (preferred in production). */
   SWITCHYARD_MASTER_KEY: z.string().optional(),
   KEY_VAULT_KEY_ID: z.string().url().optional(),
+  /** Commands (absolute paths, comma-separated) tenants may run as stdio MCP servers; empty: none. */
+  SWITCHYARD_MCP_STDIO_COMMANDS: z.string().default(''),
+  /** Hosts that may resolve to private addresses for tools and MCP servers (e.g. an on-premises Jira). */
+  SWITCHYARD_TOOLS_PRIVATE_HOSTS: z.string().default(''),
 });

@@ -9,6 +9,7 @@ import {
 } from '@switchyard/service-kit';
 import { IntegrationSecrets } from './tenancy/integration-secrets.ts';
 import { ToolSettingsManager } from './tools/tool-settings-manager.ts';
+import { McpClientPool, parseHostList, parseStdioCommandList } from '@switchyard/tools';
 import { TenantDataRequests } from './tenancy/tenant-data.ts';
 
 /** Every other service that keeps tenant data in its own store. */
@@ -38,7 +39,21 @@ runSubgraphService({
         ? new LocalKeyEncryptionKey(env.SWITCHYARD_MASTER_KEY)
         : null;
     const secrets = new IntegrationSecrets(store, kek ? new EnvelopeEncryption(kek) : null);
-    const tools = new ToolSettingsManager(store);
+    const privateHostExemptions = parseHostList(env.SWITCHYARD_TOOLS_PRIVATE_HOSTS);
+    const mcpPolicy = { stdioCommands: parseStdioCommandList(env.SWITCHYARD_MCP_STDIO_COMMANDS) };
+    const tools = new ToolSettingsManager(store, {
+      pool: new McpClientPool({ ...mcpPolicy, privateHostExemptions, idleMs: 60_000 }),
+      policy: mcpPolicy,
+      secretsFor: (tenantId) => ({
+        get: async (qualified) => {
+          const dot = qualified.indexOf('.');
+          return secrets.reveal(tenantId, qualified.slice(0, dot), qualified.slice(dot + 1)).catch((error: Error) => {
+            if ((error as { code?: string }).code === 'NOT_FOUND') return undefined;
+            throw error;
+          });
+        },
+      }),
+    });
     await tenants.ensureBootstrap(env.SWITCHYARD_BOOTSTRAP_ADMIN_KEY, env.SWITCHYARD_BOOTSTRAP_DEV_KEY, env.SWITCHYARD_BOOTSTRAP_DEV_TENANT);
     return {
       resolvers: buildResolvers(tenants, audit, data, secrets, tools),

@@ -5,8 +5,13 @@ import {
   EMPTY_TOOL_SETTINGS,
   ToolError,
   ToolRegistry,
+  McpServerConfig,
   isToolEnabled,
+  parseHostList,
+  parseStdioCommandList,
   platformTools,
+  McpClientPool,
+  type OutboundToolsOptions,
   type KnowledgeHit,
   type TenantToolSettings,
   type Tool,
@@ -46,9 +51,11 @@ export interface TenantToolboxOptions {
   knowledgeUrl?: string;
   /** Tools of this engine only (e.g. a graph's filter_list), always available to its runs. */
   engineTools?: Tool[];
-  /** Tools that need the platform's outbound HTTP rules (http_request, connectors). */
-  outboundTools?: Tool[];
-  /** The tenant's MCP servers' tools. */
+  /** The outbound HTTP rules of http_request and the connectors (the operator's private-host exemptions). */
+  outbound?: OutboundToolsOptions;
+  /** Connections to tenants' MCP servers; without it, MCP servers are ignored. */
+  mcp?: McpClientPool;
+  /** More tool sources for a tenant. */
   extraSources?: TenantToolSource[];
   logger?: Logger;
 }
@@ -67,8 +74,8 @@ export class TenantToolbox {
       ...platformTools({
         codeExecutor: typeof codeExecutor === 'function' ? codeExecutor(tenantId, workflowId) : codeExecutor,
         knowledge: (query, first, context) => this.searchKnowledge(query, first, context),
+        ...(this.options.outbound ? { outbound: this.options.outbound } : {}),
       }),
-      ...(this.options.outboundTools ?? []),
     ];
   }
 
@@ -100,7 +107,8 @@ export class TenantToolbox {
 
   private async extraTools(tenant: TenantContext, settings: TenantToolSettings, secrets: ToolSecrets): Promise<Tool[]> {
     const tools: Tool[] = [];
-    for (const source of this.options.extraSources ?? []) {
+    const sources = [...(this.options.mcp ? [mcpToolSource(this.options.mcp)] : []), ...(this.options.extraSources ?? [])];
+    for (const source of sources) {
       const loaded = await source.tools(tenant, settings, secrets);
       for (const problem of loaded.problems) this.options.logger?.warn({ tenantId: tenant.tenantId, problem }, 'a tool source could not be loaded');
       tools.push(...loaded.tools);
@@ -156,13 +164,36 @@ export class TenantToolbox {
   }
 }
 
+/** The tools of a tenant's registered MCP servers, through the service's connection pool. */
+export function mcpToolSource(pool: McpClientPool): TenantToolSource {
+  return {
+    async tools(tenant, settings, secrets) {
+      if (!tenant.tenantId || settings.mcpServers.length === 0) return { tools: [], problems: [] };
+      const servers: McpServerConfig[] = [];
+      const problems: string[] = [];
+      for (const raw of settings.mcpServers) {
+        const parsed = McpServerConfig.safeParse(raw);
+        if (parsed.success) servers.push(parsed.data);
+        else problems.push(`an MCP server config no longer parses: ${parsed.error.message}`);
+      }
+      const discovery = await pool.discover({ tenantId: tenant.tenantId, servers, secrets });
+      return { tools: discovery.tools, problems: [...problems, ...discovery.problems.map((p) => `MCP server "${p.server}": ${p.message}`)] };
+    },
+  };
+}
+
 /**
  * An engine's toolbox from the environment: the tenants and knowledge services from
- * SWITCHYARD_TENANTS_URL and SWITCHYARD_KNOWLEDGE_URL (both set by the platform's launcher).
+ * SWITCHYARD_TENANTS_URL and SWITCHYARD_KNOWLEDGE_URL (both set by the platform's launcher), hosts
+ * that may be private from SWITCHYARD_TOOLS_PRIVATE_HOSTS (e.g. an on-premises Jira), and the stdio
+ * MCP server commands the operator allows from SWITCHYARD_MCP_STDIO_COMMANDS.
  */
-export function toolboxFromEnv(env: NodeJS.ProcessEnv, options: Omit<TenantToolboxOptions, 'tenantsUrl' | 'knowledgeUrl'>): TenantToolbox {
+export function toolboxFromEnv(env: NodeJS.ProcessEnv, options: Omit<TenantToolboxOptions, 'tenantsUrl' | 'knowledgeUrl' | 'outbound' | 'mcp'>): TenantToolbox {
+  const privateHostExemptions = parseHostList(env.SWITCHYARD_TOOLS_PRIVATE_HOSTS);
   return new TenantToolbox({
     ...options,
+    outbound: { privateHostExemptions },
+    mcp: new McpClientPool({ stdioCommands: parseStdioCommandList(env.SWITCHYARD_MCP_STDIO_COMMANDS), privateHostExemptions }),
     ...(env.SWITCHYARD_TENANTS_URL ? { tenantsUrl: env.SWITCHYARD_TENANTS_URL } : {}),
     ...(env.SWITCHYARD_KNOWLEDGE_URL ? { knowledgeUrl: env.SWITCHYARD_KNOWLEDGE_URL } : {}),
   });

@@ -1,16 +1,19 @@
 import type { CodeExecutor } from '@switchyard/code-sandbox';
 import type { Tool } from './tool.ts';
+import { outboundTools, type OutboundToolsOptions } from './connectors/outbound-tools.ts';
 import { calculatorTool, currentTimeTool, knowledgeSearchTool, runCodeTool, wordCountTool, type KnowledgeSearcher } from './builtins/index.ts';
 
 /** What the platform's tools need from the service that runs them. */
 export interface PlatformToolDependencies {
   codeExecutor: CodeExecutor;
   knowledge: KnowledgeSearcher;
+  /** The outbound HTTP rules of http_request and the connectors (the operator's private-host exemptions). */
+  outbound?: OutboundToolsOptions;
 }
 
 /** Every tool the platform offers a tenant before its own MCP servers: the built-ins and the connectors. */
 export function platformTools(deps: PlatformToolDependencies): Tool[] {
-  return [calculatorTool, currentTimeTool, wordCountTool, runCodeTool(deps.codeExecutor), knowledgeSearchTool(deps.knowledge)];
+  return [calculatorTool, currentTimeTool, wordCountTool, runCodeTool(deps.codeExecutor), knowledgeSearchTool(deps.knowledge), ...outboundTools(deps.outbound)];
 }
 
 /**

@@ -24,6 +24,7 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: Te
       apiKeys: async (_root, _args, { tenant }) => (await tenants.listKeys(tenant)).map(toApiKey),
       tools: (_root, _args, { tenant }) => tools.list(tenant),
       toolConfig: (_root, _args, { tenant }) => tools.config(tenant),
+      mcpServers: (_root, _args, { tenant }) => tools.mcpServers(tenant),
       integrationSecrets: (_root, _args, { tenant }) => secrets.list(tenant),
       auditLog: (_root, args: { first?: number | null; after?: string | null }, { tenant }) => audit.list(tenant, args.first ?? 50, args.after),
     },
@@ -51,6 +52,8 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: Te
       setIntegrationSecret: (_root, { input }: { input: { integration: string; name: string; value: string } }, { tenant }) => secrets.set(tenant, input),
       deleteIntegrationSecret: (_root, args: { integration: string; name: string }, { tenant }) => secrets.delete(tenant, args.integration, args.name),
       updateToolSettings: (_root, { input }: { input: UpdateToolSettingsInput }, { tenant }) => tools.update(tenant, input),
+      registerMcpServer: (_root, { config }: { config: unknown }, { tenant }) => tools.registerMcpServer(tenant, config),
+      removeMcpServer: (_root, { name }: { name: string }, { tenant }) => tools.removeMcpServer(tenant, name),
       eraseTenantData: async (_root, { confirmTenantId }: { confirmTenantId: string }, { tenant }) => {
         await data.erase(tenant, confirmTenantId);
         return true;

@@ -1,7 +1,19 @@
 import { BadUserInputError, ConflictError, PreconditionFailedError, type TenantContext } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { requireRole, requireTenant } from '@switchyard/service-kit';
-import { EMPTY_TOOL_SETTINGS, ToolConfig, isToolEnabled, platformToolCatalogue, type TenantToolSettings, type Tool } from '@switchyard/tools';
+import {
+  EMPTY_TOOL_SETTINGS,
+  McpServerConfig,
+  ToolConfig,
+  isToolEnabled,
+  parseMcpServerConfig,
+  platformToolCatalogue,
+  type McpClientPool,
+  type McpPolicy,
+  type TenantToolSettings,
+  type Tool,
+  type ToolSecrets,
+} from '@switchyard/tools';
 
 interface ToolSettingsDoc extends TenantToolSettings {
   id: string;
@@ -17,6 +29,28 @@ export interface ToolListing {
   source: string;
   enabled: boolean;
 }
+
+/** A registered MCP server as the API shows it: never a header or env value (they may hold credentials). */
+export interface McpServerListing {
+  name: string;
+  transport: string;
+  url: string | null;
+  command: string | null;
+  headerNames: string[];
+  /** Tools it offers now, or null when it could not be reached. */
+  tools: number | null;
+  /** Why its tools are not available, when they are not. */
+  error: string | null;
+}
+
+/** Where the manager finds what listing MCP tools needs: the connection pool, the policy and the tenant's secrets. */
+export interface McpAccess {
+  pool: McpClientPool;
+  policy: McpPolicy;
+  secretsFor(tenantId: string): ToolSecrets;
+}
+
+const MAX_MCP_SERVERS = 20;
 
 export interface UpdateToolSettingsInput {
   enable?: string[] | null;
@@ -34,7 +68,10 @@ export class ToolSettingsManager {
   private readonly settings: Collection<ToolSettingsDoc>;
   private readonly catalogue: Tool[] = platformToolCatalogue();
 
-  constructor(store: DocumentStore) {
+  constructor(
+    store: DocumentStore,
+    private readonly mcp: McpAccess | null = null,
+  ) {
     this.settings = store.collection<ToolSettingsDoc>('tool_settings');
   }
 
@@ -47,14 +84,74 @@ export class ToolSettingsManager {
 
   async list(context: TenantContext): Promise<ToolListing[]> {
     const tenantId = requireTenant(context, 'Listing tools');
-    const { overrides } = await this.forTenant(tenantId);
-    return this.catalogue.map((tool) => ({
+    const settings = await this.forTenant(tenantId);
+    const { overrides } = settings;
+    const mcpTools = (await this.discover(tenantId, settings)).tools;
+    return [...this.catalogue, ...mcpTools].map((tool) => ({
       name: tool.name,
       description: tool.description,
       parameters: tool.parameters,
       source: tool.source,
       enabled: isToolEnabled(tool, overrides),
     }));
+  }
+
+  async mcpServers(context: TenantContext): Promise<McpServerListing[]> {
+    const tenantId = requireTenant(context, 'Listing MCP servers');
+    const settings = await this.forTenant(tenantId);
+    const discovery = await this.discover(tenantId, settings);
+    return this.servers(settings).map((server) => {
+      const problem = discovery.problems.find((p) => p.server === server.name);
+      const prefix = `${server.name}__`;
+      return {
+        name: server.name,
+        transport: server.transport,
+        url: server.transport === 'streamable-http' ? server.url : null,
+        command: server.transport === 'stdio' ? server.command : null,
+        headerNames: server.transport === 'streamable-http' ? Object.keys(server.headers) : [],
+        tools: problem ? null : discovery.tools.filter((tool) => tool.source === `mcp:${server.name}` || tool.name.startsWith(prefix)).length,
+        error: problem?.message ?? null,
+      };
+    });
+  }
+
+  /** Register (or replace, by name) an MCP server whose tools join the tenant's tools. */
+  async registerMcpServer(context: TenantContext, input: unknown): Promise<McpServerListing[]> {
+    requireRole(context, 'TENANT_ADMIN', 'Registering an MCP server');
+    const tenantId = requireTenant(context, 'Registering an MCP server');
+    if (!this.mcp) throw new BadUserInputError('MCP servers are not available on this platform.');
+    const config = parseMcpServerConfig(input, this.mcp.policy);
+    await this.change(tenantId, (current) => {
+      const others = (current.mcpServers as McpServerConfig[]).filter((server) => server.name !== config.name);
+      if (others.length >= MAX_MCP_SERVERS) throw new BadUserInputError(`A tenant may register at most ${MAX_MCP_SERVERS} MCP servers; remove one first.`);
+      return { ...current, mcpServers: [...others, config] };
+    });
+    return this.mcpServers(context);
+  }
+
+  async removeMcpServer(context: TenantContext, name: string): Promise<boolean> {
+    requireRole(context, 'TENANT_ADMIN', 'Removing an MCP server');
+    const tenantId = requireTenant(context, 'Removing an MCP server');
+    let removed = false;
+    await this.change(tenantId, (current) => {
+      const kept = (current.mcpServers as McpServerConfig[]).filter((server) => server.name !== name);
+      removed = kept.length < current.mcpServers.length;
+      return { ...current, mcpServers: kept };
+    });
+    return removed;
+  }
+
+  private servers(settings: TenantToolSettings): McpServerConfig[] {
+    return settings.mcpServers.flatMap((raw) => {
+      const parsed = McpServerConfig.safeParse(raw);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  private async discover(tenantId: string, settings: TenantToolSettings) {
+    const servers = this.servers(settings);
+    if (!this.mcp || servers.length === 0) return { tools: [] as Tool[], problems: [] as Array<{ server: string; message: string }> };
+    return this.mcp.pool.discover({ tenantId, servers, secrets: this.mcp.secretsFor(tenantId) });
   }
 
   async config(context: TenantContext): Promise<ToolConfig> {
@@ -65,7 +162,7 @@ export class ToolSettingsManager {
   async update(context: TenantContext, input: UpdateToolSettingsInput): Promise<ToolListing[]> {
     requireRole(context, 'TENANT_ADMIN', 'Changing tool settings');
     const tenantId = requireTenant(context, 'Changing tool settings');
-    const known = new Set(this.catalogue.map((tool) => tool.name));
+    const known = new Set([...this.catalogue, ...(await this.discover(tenantId, await this.forTenant(tenantId))).tools].map((tool) => tool.name));
     const enable = input.enable ?? [];
     const disable = input.disable ?? [];
     for (const [field, names] of [['enable', enable], ['disable', disable]] as const) {
