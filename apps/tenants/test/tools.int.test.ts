@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateTenantDocument,
+  IngestDocumentDocument,
   McpServersDocument,
   RegisterMcpServerDocument,
   SetIntegrationSecretDocument,
@@ -125,5 +126,23 @@ describe('tools through the platform (real services, a real MCP server, a local 
     await expect(other.request(StartWorkflowDocument, { input: { input: 'Add 2 and 3', framework: 'AUTOGEN', definition: assistantWith(['docs__add']) } })).rejects.toMatchObject({
       errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })],
     });
+  });
+
+  it("knowledge_search gives a workflow passages of the tenant's own documents, with their source", async () => {
+    const client = stack.client();
+    await client.request(IngestDocumentDocument, {
+      input: { title: 'Returns policy', content: 'Damaged goods may be returned within 60 days of delivery for a full refund. Refunds are paid to the original card.' },
+    });
+    await client.request(IngestDocumentDocument, { input: { title: 'Office plants', content: 'Water the ficus every Tuesday and keep it away from the radiator.' } });
+    const { startWorkflow } = await client.request(StartWorkflowDocument, {
+      input: { input: 'How many days do customers have to return damaged goods?', framework: 'AUTOGEN', definition: assistantWith(['knowledge_search']) },
+    });
+    const workflow = await finished(client, startWorkflow.id);
+    expect(workflow.status).toBe('SUCCEEDED');
+    const call = workflow.events.find((e) => e.type === 'TOOL_CALL')!;
+    expect(call.data).toMatchObject({ tool: 'knowledge_search', ok: true });
+    const preview = call.data.preview as string;
+    expect(preview).toContain('Returns policy');
+    expect(preview.indexOf('Returns policy')).toBeLessThan(preview.indexOf('Office plants') === -1 ? Infinity : preview.indexOf('Office plants'));
   });
 });

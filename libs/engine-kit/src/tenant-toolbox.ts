@@ -148,7 +148,7 @@ export class TenantToolbox {
   private async searchKnowledge(query: string, first: number, context: ToolContext): Promise<KnowledgeHit[]> {
     if (!this.options.knowledgeUrl) throw new ToolError('the knowledge base is not available to this engine');
     const tenant: TenantContext = { tenantId: context.tenantId, role: 'VIEWER', keyId: null, subject: this.options.subject };
-    const response = await this.post(this.options.knowledgeUrl, '/internal/knowledge/search', tenant, { query, first }, AbortSignal.any([context.signal, AbortSignal.timeout(15_000)]));
+    const response = await this.post(this.options.knowledgeUrl, '/internal/knowledge/search', tenant, { query, first, ...(context.workflowId ? { workflowId: context.workflowId } : {}) }, AbortSignal.any([context.signal, AbortSignal.timeout(15_000)]));
     if (!response.ok) throw new ToolError(`the knowledge base answered HTTP ${response.status}; try again`, true);
     return ((await response.json()) as { hits: KnowledgeHit[] }).hits;
   }
