@@ -12,7 +12,7 @@ import { WebhookDispatcher } from './webhook-dispatcher.ts';
 import { isPublicAddress, publicDestinationCheck } from './webhook-destination.ts';
 
 const admin: TenantContext = { tenantId: 'acme', role: 'TENANT_ADMIN', keyId: 'k', subject: 's' };
-const logger = createLogger('billing-test', (process.env.TEST_LOG as 'debug') ?? 'silent');
+const logger = createLogger('billing-test', 'silent');
 
 interface Received {
   headers: IncomingHttpHeaders;
