@@ -90,7 +90,7 @@ describe('tools through the platform (real services, a real MCP server, a local 
     expect(workflow.status).toBe('SUCCEEDED');
     const call = workflow.events.find((e) => e.type === 'TOOL_CALL')!;
     expect(call.data).toMatchObject({ tool: 'slack_post_message', source: 'connector', ok: true, arguments: { text: expect.any(String) } });
-    expect(call.data.durationMs).toBeGreaterThan(0);
+    expect((call.data as { durationMs: number }).durationMs).toBeGreaterThan(0);
     expect(slack.posts).toHaveLength(1);
     expect(slack.posts[0]).toMatchObject({ path: '/services/T0001/B0001/secretpart', body: { text: expect.any(String) } });
     // The webhook URL is a secret: it appears in no event.
@@ -141,7 +141,7 @@ describe('tools through the platform (real services, a real MCP server, a local 
     expect(workflow.status).toBe('SUCCEEDED');
     const call = workflow.events.find((e) => e.type === 'TOOL_CALL')!;
     expect(call.data).toMatchObject({ tool: 'knowledge_search', ok: true });
-    const preview = call.data.preview as string;
+    const preview = (call.data as { preview: string }).preview;
     expect(preview).toContain('Returns policy');
     expect(preview.indexOf('Returns policy')).toBeLessThan(preview.indexOf('Office plants') === -1 ? Infinity : preview.indexOf('Office plants'));
   });
