@@ -8,6 +8,7 @@ import { BudgetManager } from './budgets/budget-manager.ts';
 import { BudgetAlerts } from './budgets/budget-alerts.ts';
 import { WebhookDispatcher } from './budgets/webhook-dispatcher.ts';
 import { publicDestinationCheck } from './budgets/webhook-destination.ts';
+import { OutboundHttpClient } from '@switchyard/tools';
 import { StatementManager } from './invoices/statement-manager.ts';
 import { NegotiatedPrices } from './pricing/negotiated-prices.ts';
 import { costUsd, maxCostUsd } from './pricing/price-table.ts';
@@ -47,6 +48,7 @@ runSubgraphService({
     });
     const budgets = new BudgetManager(store, meter, checkDestination);
     const dispatcher = new WebhookDispatcher(store, budgets, checkDestination, {
+      http: new OutboundHttpClient({ privateHostExemptions: env.BUDGET_WEBHOOK_ALLOWED_HOSTS, maxRedirects: 0, userAgent: 'Switchyard-Billing/1' }),
       maxAttempts: env.BUDGET_WEBHOOK_MAX_ATTEMPTS,
       baseDelayMs: env.BUDGET_WEBHOOK_BACKOFF_MS,
       maxDelayMs: 60 * 60_000,

@@ -4,6 +4,7 @@ import type { Collection, DocumentStore, Stored } from '@switchyard/store';
 import type { Logger } from '@switchyard/service-kit';
 import { alertCollection, type AlertDoc } from './budget-alerts.ts';
 import type { BudgetManager } from './budget-manager.ts';
+import type { OutboundHttpClient } from '@switchyard/tools';
 import type { DestinationCheck } from './webhook-destination.ts';
 
 export const SIGNATURE_HEADER = 'x-switchyard-signature';
@@ -25,6 +26,11 @@ export interface WebhookDispatcherOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   timeoutMs: number;
+  /**
+   * Sends the POST: connections pinned to the addresses that were checked (no DNS-rebinding gap), no
+   * redirects followed, private addresses refused unless the operator exempted the host.
+   */
+  http: OutboundHttpClient;
   /** How often pending deliveries are looked for (after a restart, or another replica's claim lapsed). */
   pollMs: number;
   logger: Logger;
@@ -138,8 +144,9 @@ export class WebhookDispatcher {
     });
     try {
       await this.checkDestination(new URL(webhookUrl));
-      const response = await fetch(webhookUrl, {
+      const response = await this.options.http.send({
         method: 'POST',
+        url: webhookUrl,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Switchyard-Billing/1',
@@ -147,11 +154,14 @@ export class WebhookDispatcher {
           [SIGNATURE_HEADER]: webhookSignature(secret, body, Math.floor(Date.now() / 1000)),
         },
         body,
-        redirect: 'manual',
+        allowedHosts: [],
+        hostFromTenantConfig: true,
         signal: AbortSignal.timeout(this.options.timeoutMs),
+        timeoutMs: this.options.timeoutMs,
+        maxResponseBytes: 4096,
       });
-      await response.body?.cancel();
-      return response.ok ? null : `HTTP ${response.status}`;
+      const ok = response.status >= 200 && response.status < 300;
+      return ok ? null : `HTTP ${response.status}`;
     } catch (error) {
       return (error as Error).message.slice(0, 500);
     }
