@@ -174,13 +174,14 @@ describe('the knowledge service', () => {
   it('meters embedding calls in billing as model calls of the tenant', async () => {
     await ingest('metered', { title: 'Price list', content: 'A widget costs 12 euros.' });
     await internalSearch(as('metered'), { query: 'How much is a widget?', workflowId: 'wf-42' });
-    const data = await graphql<{ _entities: { usage: { modelCalls: number; inputTokens: number; outputTokens: number } }[] }>(
+    const data = await graphql<{ _entities: { usage: { modelCalls: number; inputTokens: number; outputTokens: number; workflows: number; byEngine: { engine: string; modelCalls: number }[] } }[] }>(
       billingUrl,
       as('metered'),
-      'query U($r: [_Any!]!) { _entities(representations: $r) { ... on Tenant { usage { modelCalls inputTokens outputTokens } } } }',
+      'query U($r: [_Any!]!) { _entities(representations: $r) { ... on Tenant { usage { modelCalls inputTokens outputTokens workflows byEngine { engine modelCalls } } } } }',
       { r: [{ __typename: 'Tenant', id: 'metered' }] },
     );
-    expect(data._entities[0]!.usage).toMatchObject({ modelCalls: 2, outputTokens: 0 });
+    // Embedding the document is the tenant's spend, not a workflow's; the search counts for the workflow that asked.
+    expect(data._entities[0]!.usage).toMatchObject({ modelCalls: 2, outputTokens: 0, workflows: 1, byEngine: [{ engine: 'KNOWLEDGE', modelCalls: 2 }] });
     expect(data._entities[0]!.usage.inputTokens).toBeGreaterThan(5);
   });
 });

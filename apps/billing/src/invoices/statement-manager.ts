@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, SwitchyardError, type TenantContext } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { requireRole } from '@switchyard/service-kit';
-import { monthOf, type UsageMeter } from '../metering/usage-meter.ts';
+import { monthOf, usageSource, type UsageMeter } from '../metering/usage-meter.ts';
 
 export interface StatementLine {
   model: string;
@@ -102,7 +102,7 @@ export class StatementManager {
     const groups = new Map<string, StatementLine & { costNanos: number }>();
     for (const doc of await this.meter.recordsBetween(tenantId, from, to)) {
       const model = doc.baseModel ?? doc.model;
-      const engine = doc.engine ?? 'UNKNOWN';
+      const engine = usageSource(doc);
       const key = `${model}\u0000${engine}`;
       const line = groups.get(key) ?? { model, engine, modelCalls: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, costMicros: 0, amountMicros: 0, costNanos: 0 };
       line.modelCalls += 1;

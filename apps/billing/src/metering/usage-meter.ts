@@ -8,7 +8,8 @@ import type { EffectivePrice } from '../pricing/negotiated-prices.ts';
 /** One model call as the engines reported it (a MODEL_CALL event), forwarded by the orchestrator. */
 export const ModelCallUsage = z.object({
   callId: z.string().min(1).max(200),
-  workflowId: z.string().min(1),
+  /** null: a call of the platform itself on the tenant's behalf (the knowledge base embedding documents). */
+  workflowId: z.string().min(1).nullable(),
   engine: Framework.nullable(),
   agent: z.string().max(200).nullable(),
   step: z.string().max(200).nullable(),
@@ -196,10 +197,10 @@ export class UsageMeter {
     for (const doc of docs) add(total, doc);
     return {
       ...round(total),
-      workflows: new Set(docs.map((doc) => doc.workflowId)).size,
+      workflows: new Set(docs.flatMap((doc) => (doc.workflowId ? [doc.workflowId] : []))).size,
       estimatedModelCalls: docs.filter((doc) => doc.estimated).length,
       byModel: breakdown(docs, 'model', (doc) => doc.baseModel ?? doc.model, (a, b) => a.localeCompare(b)),
-      byEngine: breakdown(docs, 'engine', (doc) => doc.engine ?? 'UNKNOWN', (a, b) => a.localeCompare(b)),
+      byEngine: breakdown(docs, 'engine', usageSource, (a, b) => a.localeCompare(b)),
       byDay: breakdown(docs, 'day', (doc) => doc.at.slice(0, 10), (a, b) => a.localeCompare(b)),
     };
   }
@@ -221,4 +222,9 @@ export class UsageMeter {
     } while (after);
     return docs;
   }
+}
+
+/** What made a call, for breakdowns and statements: its engine, the knowledge base, or UNKNOWN. */
+export function usageSource(doc: Pick<UsageDoc, 'engine' | 'step'>): string {
+  return doc.engine ?? (doc.step?.startsWith('knowledge-') ? 'KNOWLEDGE' : 'UNKNOWN');
 }

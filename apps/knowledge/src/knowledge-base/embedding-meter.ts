@@ -19,9 +19,6 @@ export interface EmbeddingUsage {
 /** Where embedding calls are reported; billing prices and counts them like any model call. */
 export type EmbeddingMeter = (purpose: EmbeddingPurpose, usage: EmbeddingUsage) => Promise<void>;
 
-/** Usage records not tied to a workflow are filed under this id in billing. */
-export const KNOWLEDGE_BASE_USAGE_ID = 'knowledge-base';
-
 const ATTEMPTS = 3;
 
 /**
@@ -33,7 +30,8 @@ export function billingEmbeddingMeter(billingUrl: string, tokens: ContextTokens,
   return async (purpose, usage) => {
     const body = {
       callId: `knowledge:${randomUUID()}`,
-      workflowId: purpose.workflowId || KNOWLEDGE_BASE_USAGE_ID,
+      // No workflow: billing counts the call for the tenant (as KNOWLEDGE in its breakdowns), not for a workflow.
+      workflowId: purpose.workflowId || null,
       engine: null,
       agent: null,
       step: purpose.step,
