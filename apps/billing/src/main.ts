@@ -68,7 +68,7 @@ runSubgraphService({
     };
     const statements = new StatementManager(store, meter, planOf, env.BILLING_PLAN_MARKUPS);
     return {
-      resolvers: buildResolvers({ budgets, meter, alerts, prices, statements }),
+      resolvers: buildResolvers({ budgets, meter, alerts, prices, statements, ledger }),
       afterListen: () => dispatcher.start(),
       closers: [() => dispatcher.stop()],
       routes: (app) => {
@@ -95,16 +95,16 @@ runSubgraphService({
         });
         // Engines reserve a call's largest possible cost before it runs, and settle it after.
         app.post('/internal/budget/reserve', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
-          const tenantId = (res.locals.tenant as { tenantId: string | null }).tenantId;
+          const { tenantId, keyId } = res.locals.tenant as { tenantId: string | null; keyId: string | null };
           const body = ReserveBody.safeParse(req.body);
           if (!tenantId || !body.success) {
             res.status(400).json({ error: body.success ? 'no tenant' : body.error.message });
             return;
           }
-          const limit = await budgets.limitOf(tenantId);
+          const [limit, keyLimit] = await Promise.all([budgets.limitOf(tenantId), budgets.keyLimitOf(tenantId, keyId)]);
           // Without a hard limit there is nothing to hold: spend is metered from the calls themselves,
           // and the tenant's ledger is not made a point of contention for every call.
-          if (!limit?.hardLimit) {
+          if (!limit?.hardLimit && !keyLimit) {
             res.json({ reservedUsd: 0, unlimited: true });
             return;
           }
@@ -114,8 +114,18 @@ runSubgraphService({
             maxCostUsd(body.data.model, body.data.maxInputTokens, body.data.maxOutputTokens, env.AZURE_DEPLOYMENT_MODELS),
             price ? costUsd(price, { inputTokens: body.data.maxInputTokens, outputTokens: body.data.maxOutputTokens, cachedTokens: 0 }) : 0,
           );
+          const now = new Date();
+          const keyScope = keyLimit && keyId ? ({ kind: 'apiKey', keyId } as const) : null;
           try {
-            res.json(await ledger.reserve(tenantId, body.data.reservationId, amount, limit));
+            // The key's ledger first, then the tenant's; a refusal by the tenant's frees the key's reservation at once.
+            if (keyScope) await ledger.reserve(tenantId, body.data.reservationId, amount, keyLimit, now, keyScope);
+            try {
+              if (limit?.hardLimit) await ledger.reserve(tenantId, body.data.reservationId, amount, limit, now);
+            } catch (error) {
+              if (keyScope) await ledger.settle(tenantId, body.data.reservationId, 0, now, keyScope);
+              throw error;
+            }
+            res.json({ reservedUsd: amount });
           } catch (error) {
             if (error instanceof SwitchyardError && error.code === ErrorCode.BUDGET_EXCEEDED) {
               res.status(402).json({ code: error.code, message: error.message });
@@ -125,23 +135,34 @@ runSubgraphService({
           }
         });
         app.post('/internal/budget/settle', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
-          const tenantId = (res.locals.tenant as { tenantId: string | null }).tenantId;
+          const { tenantId, keyId } = res.locals.tenant as { tenantId: string | null; keyId: string | null };
           const body = SettleBody.safeParse(req.body);
           if (!tenantId || !body.success) {
             res.status(400).json({ error: body.success ? 'no tenant' : body.error.message });
             return;
           }
           const { price } = await meter.priceFor(tenantId, body.data.model, new Date().toISOString());
-          await ledger.settle(tenantId, body.data.reservationId, price ? costUsd(price, body.data) : 0);
+          const actual = price ? costUsd(price, body.data) : 0;
+          const [limit, keyLimit] = await Promise.all([budgets.limitOf(tenantId), budgets.keyLimitOf(tenantId, keyId)]);
+          if (keyLimit && keyId) await ledger.settle(tenantId, body.data.reservationId, actual, new Date(), { kind: 'apiKey', keyId });
+          if (limit?.hardLimit) await ledger.settle(tenantId, body.data.reservationId, actual);
           res.status(204).end();
         });
         // The orchestrator refuses to start work for a tenant whose hard budget is spent.
         app.get('/internal/budget/status', requireTenantContext(tokens), async (_req, res) => {
-          const tenantId = (res.locals.tenant as { tenantId: string | null }).tenantId;
+          const { tenantId, keyId } = res.locals.tenant as { tenantId: string | null; keyId: string | null };
           const limit = tenantId ? await budgets.limitOf(tenantId) : null;
           const status = tenantId ? await ledger.status(tenantId) : { settledUsd: 0, reservedUsd: 0 };
+          const keyLimit = tenantId ? await budgets.keyLimitOf(tenantId, keyId) : null;
+          if (tenantId && keyId && keyLimit) {
+            const keyStatus = await ledger.status(tenantId, new Date(), { kind: 'apiKey', keyId });
+            if (keyStatus.settledUsd >= keyLimit.monthlyLimitUsd) {
+              res.json({ exhausted: true, limitUsd: keyLimit.monthlyLimitUsd, spentUsd: keyStatus.settledUsd, scope: 'API_KEY' });
+              return;
+            }
+          }
           const exhausted = !!limit?.hardLimit && status.settledUsd >= limit.monthlyLimitUsd;
-          res.json({ exhausted, limitUsd: limit?.monthlyLimitUsd ?? null, spentUsd: status.settledUsd });
+          res.json({ exhausted, limitUsd: limit?.monthlyLimitUsd ?? null, spentUsd: status.settledUsd, scope: 'TENANT' });
         });
       },
     };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CancelWorkflowDocument, CreateTenantDocument, SetBudgetDocument, StartWorkflowDocument, TenantDocument, WorkflowDocument } from '@switchyard/client';
+import { ApiKeyBudgetsDocument, CancelWorkflowDocument, CreateApiKeyDocument, CreateTenantDocument, SetApiKeyBudgetDocument, SetBudgetDocument, StartWorkflowDocument, TenantDocument, WorkflowDocument } from '@switchyard/client';
 import { ContextTokens, ServiceClient } from '@switchyard/service-kit';
 import { eventually, startTestStack, type TestStack } from '@switchyard/testkit';
 import type { ServiceName } from '@switchyard/stack';
@@ -133,6 +133,34 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     const refused = await client.request(StartWorkflowDocument, { input: { input: 'Anything', framework: 'LANGGRAPH' } }).then(() => null, (e: { code?: string; message: string }) => e);
     expect(refused?.code).toBe('BUDGET_EXCEEDED');
     expect(refused?.message).toContain('is spent');
+  });
+
+  it("holds an API key's own budget: its workflows stop at the key's limit while another key of the tenant goes on", async () => {
+    const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Keyed Corp' } });
+    const admin = stack.client(createTenant.secret);
+    const { createApiKey: capped } = await admin.request(CreateApiKeyDocument, { input: { name: 'batch-jobs', role: 'DEVELOPER' } });
+    const { createApiKey: free } = await admin.request(CreateApiKeyDocument, { input: { name: 'interactive', role: 'DEVELOPER' } });
+    await admin.request(SetApiKeyBudgetDocument, { apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0.0003 });
+    const run = async (secret: string) => {
+      const client = stack.client(secret);
+      const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: 'Summarise the quarter', framework: 'LANGGRAPH' } });
+      return eventually(async () => {
+        const { workflow } = await client.request(WorkflowDocument, { id: startWorkflow.id });
+        return workflow && ['SUCCEEDED', 'FAILED'].includes(workflow.status) ? workflow : undefined;
+      }, 60_000, 200);
+    };
+    const [stopped, went] = await Promise.all([run(capped.secret), run(free.secret)]);
+    expect(stopped.status).toBe('FAILED');
+    expect(stopped.error).toContain(`The monthly budget of API key ${capped.apiKey.id} of $0.0003 would be exceeded`);
+    expect(went.status).toBe('SUCCEEDED');
+    const { tenant } = await admin.request(ApiKeyBudgetsDocument, { tenantId: createTenant.tenant.id });
+    expect(tenant?.apiKeyBudgets).toEqual([{ apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0.0003, spentUsd: 0, reservedUsd: 0 }]);
+
+    await admin.request(SetApiKeyBudgetDocument, { apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0 });
+    const refused = await stack.client(capped.secret).request(StartWorkflowDocument, { input: { input: 'Anything', framework: 'LANGGRAPH' } }).then(() => null, (e: { code?: string; message: string }) => e);
+    expect(refused?.code).toBe('BUDGET_EXCEEDED');
+    expect(refused?.message).toContain("This API key's monthly budget of $0.0000 is spent");
+    await expect(stack.client(free.secret).request(StartWorkflowDocument, { input: { input: 'Anything', framework: 'LANGGRAPH' } })).resolves.toBeDefined();
   });
 
   it('rejects a bad hybrid definition naming the path', async () => {

@@ -47,4 +47,20 @@ describe('BudgetLedger', () => {
     await ledger.reserve('globex', 'a', 0.5, hard);
     expect((await ledger.status('globex')).reservedUsd).toBe(0.5);
   });
+
+  it("keeps an API key's ledger apart from its tenant's, and names the key's budget when it refuses", async () => {
+    const ledger = new BudgetLedger(new SqliteStore({ filename: ':memory:' }));
+    const key = { kind: 'apiKey', keyId: 'key-1' } as const;
+    const now = new Date();
+    await ledger.reserve('acme', 'a', 0.15, { monthlyLimitUsd: 0.2, hardLimit: true }, now, key);
+    await expect(ledger.reserve('acme', 'b', 0.1, { monthlyLimitUsd: 0.2, hardLimit: true }, now, key)).rejects.toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      message: expect.stringContaining('The monthly budget of API key key-1 of $0.2000 would be exceeded'),
+    });
+    // The tenant's ledger is untouched by the key's reservations, and another key has its own.
+    expect(await ledger.status('acme')).toEqual({ settledUsd: 0, reservedUsd: 0 });
+    await ledger.reserve('acme', 'b', 0.1, { monthlyLimitUsd: 0.2, hardLimit: true }, now, { kind: 'apiKey', keyId: 'key-2' });
+    await ledger.settle('acme', 'a', 0.05, now, key);
+    expect(await ledger.status('acme', now, key)).toEqual({ settledUsd: 0.05, reservedUsd: 0 });
+  });
 });

@@ -25,18 +25,59 @@ export interface SetBudgetInput {
   webhookUrl?: string | null;
 }
 
+/** A hard monthly limit on what one API key's workflows may spend, inside the tenant's budget. */
+export interface ApiKeyBudgetDoc {
+  id: string;
+  tenantId: string;
+  apiKeyId: string;
+  monthlyLimitUsd: number;
+  updatedAt: string;
+}
+
 const BUDGET_ID = 'monthly';
 export const DEFAULT_THRESHOLDS = [50, 80, 100];
 
 /** Budgets per tenant, with the month's spend from metered model calls (enforced by BudgetLedger). */
 export class BudgetManager {
   private readonly budgets: Collection<BudgetDoc>;
+  private readonly keyBudgets: Collection<ApiKeyBudgetDoc>;
   constructor(
     store: DocumentStore,
     private readonly meter: UsageMeter,
     private readonly checkDestination: DestinationCheck = async () => undefined,
   ) {
     this.budgets = store.collection<BudgetDoc>('budgets');
+    this.keyBudgets = store.collection<ApiKeyBudgetDoc>('api_key_budgets');
+  }
+
+  /** The key's own limit, always hard (null: the key has none and only the tenant's budget applies). */
+  async keyLimitOf(tenantId: string, keyId: string | null): Promise<{ monthlyLimitUsd: number; hardLimit: true } | null> {
+    if (!keyId) return null;
+    const doc = (await this.keyBudgets.get(tenantId, keyId))?.doc;
+    return doc ? { monthlyLimitUsd: doc.monthlyLimitUsd, hardLimit: true } : null;
+  }
+
+  /** Set (or, with null, remove) an API key's monthly limit; the key's workflows stop at it even when the tenant has budget left. */
+  async setApiKeyBudget(context: TenantContext, apiKeyId: string, monthlyLimitUsd: number | null): Promise<ApiKeyBudgetDoc | null> {
+    requireRole(context, 'TENANT_ADMIN', 'setApiKeyBudget');
+    const tenantId = requireTenant(context, 'setApiKeyBudget');
+    if (!/^[\w-]{1,100}$/.test(apiKeyId)) throw new BadUserInputError('apiKeyId must be the id of one of the tenant\'s API keys (see apiKeys).', { field: 'apiKeyId' });
+    if (monthlyLimitUsd === null) {
+      await this.keyBudgets.delete(tenantId, apiKeyId);
+      return null;
+    }
+    if (!Number.isFinite(monthlyLimitUsd) || monthlyLimitUsd < 0 || monthlyLimitUsd > 10_000_000) {
+      throw new BadUserInputError('monthlyLimitUsd must be between 0 and 10,000,000 USD, or null to remove the key\'s budget.', { field: 'monthlyLimitUsd' });
+    }
+    const doc: ApiKeyBudgetDoc = { id: apiKeyId, tenantId, apiKeyId, monthlyLimitUsd, updatedAt: new Date().toISOString() };
+    await this.keyBudgets.upsert(doc);
+    return doc;
+  }
+
+  async apiKeyBudgets(context: TenantContext, tenantId: string): Promise<ApiKeyBudgetDoc[]> {
+    requireRole(context, 'VIEWER', 'Reading API key budgets');
+    if (context.role !== 'PLATFORM_ADMIN' && context.tenantId !== tenantId) return [];
+    return (await this.keyBudgets.query(tenantId, { first: 1000 })).items.map((item) => item.doc);
   }
 
   async getBudget(context: TenantContext, tenantId: string) {

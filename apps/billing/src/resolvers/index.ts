@@ -1,12 +1,15 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { DateTimeScalar, type RequestContext } from '@switchyard/service-kit';
 import type { BudgetAlerts } from '../budgets/budget-alerts.ts';
-import type { BudgetManager, SetBudgetInput } from '../budgets/budget-manager.ts';
+import type { ApiKeyBudgetDoc, BudgetManager, SetBudgetInput } from '../budgets/budget-manager.ts';
 import type { StatementManager } from '../invoices/statement-manager.ts';
 import type { UsageMeter } from '../metering/usage-meter.ts';
 import type { NegotiatedPrices, SetNegotiatedPriceInput } from '../pricing/negotiated-prices.ts';
 
+import type { BudgetLedger } from '../budgets/budget-ledger.ts';
+
 export interface BillingDomain {
+  ledger: BudgetLedger;
   budgets: BudgetManager;
   meter: UsageMeter;
   alerts: BudgetAlerts;
@@ -14,13 +17,21 @@ export interface BillingDomain {
   statements: StatementManager;
 }
 
-export function buildResolvers({ budgets, meter, alerts, prices, statements }: BillingDomain): GraphQLResolverMap<RequestContext> {
+export function buildResolvers({ budgets, meter, alerts, prices, statements, ledger }: BillingDomain): GraphQLResolverMap<RequestContext> {
+  const keyBudgetView = async (doc: ApiKeyBudgetDoc) => {
+    const status = await ledger.status(doc.tenantId, new Date(), { kind: 'apiKey', keyId: doc.apiKeyId });
+    return { apiKeyId: doc.apiKeyId, monthlyLimitUsd: doc.monthlyLimitUsd, spentUsd: status.settledUsd, reservedUsd: status.reservedUsd };
+  };
   return {
     DateTime: DateTimeScalar,
     Mutation: {
       setBudget: (_root, { input }: { input: SetBudgetInput }, { tenant }) => budgets.setBudget(tenant, input),
       setNegotiatedPrice: (_root, { input }: { input: SetNegotiatedPriceInput }, { tenant }) => prices.set(tenant, input),
       closeStatement: (_root, { tenantId, month }: { tenantId: string; month: string }, { tenant }) => statements.close(tenant, tenantId, month),
+      setApiKeyBudget: async (_root, args: { apiKeyId: string; monthlyLimitUsd?: number | null }, { tenant }) => {
+        const doc = await budgets.setApiKeyBudget(tenant, args.apiKeyId, args.monthlyLimitUsd ?? null);
+        return doc ? keyBudgetView(doc) : null;
+      },
     },
     Workflow: {
       __resolveReference: (reference: { id: string }) => reference,
@@ -34,6 +45,7 @@ export function buildResolvers({ budgets, meter, alerts, prices, statements }: B
       negotiatedPrices: (tenantRef: { id: string }, _args, { tenant }) => prices.list(tenant, tenantRef.id),
       statement: (tenantRef: { id: string }, args: { month?: string | null }, { tenant }) => statements.statement(tenant, tenantRef.id, args.month),
       invoices: (tenantRef: { id: string }, _args, { tenant }) => statements.invoices(tenant, tenantRef.id),
+      apiKeyBudgets: async (tenantRef: { id: string }, _args, { tenant }) => Promise.all((await budgets.apiKeyBudgets(tenant, tenantRef.id)).map(keyBudgetView)),
     },
   };
 }

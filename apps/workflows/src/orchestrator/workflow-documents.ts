@@ -26,6 +26,8 @@ export interface WorkflowDoc {
   error: string | null;
   errorCode: string | null;
   idempotencyKey: string | null;
+  /** The API key that started the workflow: its model calls count against that key's budget too. */
+  startedByKeyId?: string | null;
   createdAt: string;
   updatedAt: string;
   /** Which replica drives the workflow, until when; taken and renewed by conditional writes. */

@@ -64,7 +64,7 @@ export class WorkflowManager {
     private readonly runner: () => WorkflowRunner,
     private readonly engines: EngineChecks,
     quotas: Quotas = { runsPerMonth: Number.MAX_SAFE_INTEGER, concurrentWorkflows: Number.MAX_SAFE_INTEGER },
-    private readonly budget: (context: TenantContext) => Promise<{ exhausted: boolean; limitUsd: number | null; spentUsd: number }> = async () => ({ exhausted: false, limitUsd: null, spentUsd: 0 }),
+    private readonly budget: (context: TenantContext) => Promise<{ exhausted: boolean; limitUsd: number | null; spentUsd: number; scope?: 'TENANT' | 'API_KEY' }> = async () => ({ exhausted: false, limitUsd: null, spentUsd: 0 }),
   ) {
     this.quotaGuard = new QuotaGuard(store, quotas, (tenantId) => this.workflows.count(tenantId, { status: { in: ['QUEUED', 'RUNNING'] } }));
     this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt'] });
@@ -122,8 +122,10 @@ export class WorkflowManager {
     if (budget.exhausted) {
       throw new SwitchyardError(
         ErrorCode.BUDGET_EXCEEDED,
-        `The tenant's monthly budget of $${(budget.limitUsd ?? 0).toFixed(4)} is spent ($${budget.spentUsd.toFixed(4)}); raise it with setBudget or wait for next month.`,
-        { limitUsd: budget.limitUsd, spentUsd: budget.spentUsd },
+        budget.scope === 'API_KEY'
+          ? `This API key's monthly budget of $${(budget.limitUsd ?? 0).toFixed(4)} is spent ($${budget.spentUsd.toFixed(4)}); a tenant admin can raise it with setApiKeyBudget, or wait for next month.`
+          : `The tenant's monthly budget of $${(budget.limitUsd ?? 0).toFixed(4)} is spent ($${budget.spentUsd.toFixed(4)}); raise it with setBudget or wait for next month.`,
+        { limitUsd: budget.limitUsd, spentUsd: budget.spentUsd, scope: budget.scope ?? 'TENANT' },
       );
     }
 
@@ -202,6 +204,7 @@ export class WorkflowManager {
       error: null,
       errorCode: null,
       idempotencyKey: input.idempotencyKey ?? null,
+      startedByKeyId: context.keyId ?? null,
       createdAt: now,
       updatedAt: now,
       lease: null,

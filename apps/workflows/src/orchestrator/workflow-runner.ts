@@ -250,7 +250,8 @@ export class WorkflowRunner {
     const { tenantId, id: workflowId } = workflow;
     const engineUrl = this.options.engineUrls[framework];
     if (!engineUrl) return { kind: 'result', result: { status: 'FAILED', error: `No engine is configured for ${framework}.`, code: 'UNAVAILABLE' } };
-    const context = { tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
+    // The key that started the workflow travels with the run, so its model calls also count against that key's budget.
+    const context = { tenantId, role: 'DEVELOPER' as const, keyId: workflow.startedByKeyId ?? null, subject: 'service:workflows' };
     let result: EngineRunResult | null = null;
     let accepted = false;
     try {
