@@ -5,6 +5,7 @@ import { Agent, request } from 'undici';
 import { ToolError } from '../tool.ts';
 import { classifyAddress, isIpLiteral } from './address-policy.ts';
 import { hostMatches, normalizeHost } from './host-patterns.ts';
+import { abortable } from '../abortable.ts';
 
 /** One address a host name resolved to. */
 export interface ResolvedAddress {
@@ -315,23 +316,6 @@ function connectionError(url: URL, error: unknown): OutboundHttpError {
   return new OutboundHttpError('CONNECTION_FAILED', `could not get an answer from ${describeHost(url)}: ${reason}`, true);
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;

@@ -6,6 +6,7 @@ import { McpConnectError, McpConnection, type McpToolEntry } from './mcp-connect
 import { mcpEgressFetch, type McpEgressFetch } from './mcp-egress.ts';
 import { mcpResultText, type McpToolResult } from './mcp-result-text.ts';
 import { configDigest, MissingSecretError, resolveSecretValues, stdioRefusal, type McpPolicy, type McpServerConfig } from './mcp-server-config.ts';
+import { abortable } from '../abortable.ts';
 
 export interface McpClientPoolOptions extends McpPolicy {
   /** A connection nobody used for this long is closed (default 5 minutes). */
@@ -278,22 +279,3 @@ function callError(config: McpServerConfig, entry: McpToolEntry, error: unknown,
   return new ToolError(`the call to the MCP server "${config.name}" failed: ${error instanceof Error ? error.message : String(error)}`, true);
 }
 
-/** Wait for `promise`, or reject with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
