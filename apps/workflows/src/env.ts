@@ -18,6 +18,12 @@ export const envSchema = baseServiceEnv.extend({
   QUOTA_CONCURRENT_WORKFLOWS: z.coerce.number().int().min(1).default(200),
   /** Redis for waking event readers on every replica at once; without it readers poll the store. */
   REDIS_URL: z.string().url().optional(),
+  /**
+   * How often a workflow's event reader looks at the store when no append was notified: a safety net,
+   * since appends in this process (and, with REDIS_URL, on every replica) wake readers at once. Lower
+   * it when several replicas run without Redis.
+   */
+  WORKFLOWS_EVENT_POLL_MS: z.coerce.number().int().min(50).default(2000),
   /** How often a replica looks for unfinished workflows whose lease expired. */
   WORKFLOWS_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
 });

@@ -4,6 +4,7 @@ import { envSchema } from './env.ts';
 import { EngineDirectory } from './orchestrator/engine-directory.ts';
 import { EventLog } from './orchestrator/event-log.ts';
 import { LocalEventNotifier, RedisEventNotifier } from './orchestrator/event-notifier.ts';
+import { WorkflowEventFeeds } from './orchestrator/event-subscription.ts';
 import { WorkflowManager } from './orchestrator/workflow-manager.ts';
 import { WorkflowRunner } from './orchestrator/workflow-runner.ts';
 import { UsageForwarder } from './orchestrator/usage-forwarder.ts';
@@ -14,7 +15,7 @@ runSubgraphService({
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, tokens, store }) {
-    const notifier = env.REDIS_URL ? new RedisEventNotifier(env.REDIS_URL, logger) : new LocalEventNotifier();
+    const notifier = env.REDIS_URL ? new RedisEventNotifier(env.REDIS_URL, logger, env.WORKFLOWS_EVENT_POLL_MS) : new LocalEventNotifier(env.WORKFLOWS_EVENT_POLL_MS);
     const events = new EventLog(store, notifier);
     const selection = new ServiceClient(env.SWITCHYARD_SELECTION_URL, tokens);
     const engines = new EngineDirectory(
@@ -43,7 +44,7 @@ runSubgraphService({
     });
     const activeRunner = runner;
     return {
-      resolvers: buildResolvers(manager, events),
+      resolvers: buildResolvers(manager, new WorkflowEventFeeds(events)),
       afterListen: () => activeRunner.startRecovery(),
       closers: [() => activeRunner.stop(), () => notifier.close()],
     };

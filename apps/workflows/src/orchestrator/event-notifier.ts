@@ -10,15 +10,22 @@ import type { Logger } from '@switchyard/service-kit';
 export interface EventNotifier {
   notify(workflowId: string, sequence: number): void;
   subscribe(workflowId: string, listener: () => void): () => void;
-  /** How often readers poll the store when no notification comes (other replicas, lost messages). */
+  /**
+   * How often a workflow's reader looks at the store when no notification came: only a safety net
+   * (another replica without Redis, a lost Redis message), since every append wakes it.
+   */
   readonly pollIntervalMs: number;
   close(): Promise<void>;
 }
 
-/** Within one process; other replicas' events are found by polling the store. */
+/** The default interval of the safety-net poll (WORKFLOWS_EVENT_POLL_MS). */
+export const DEFAULT_EVENT_POLL_MS = 2000;
+
+/** Within one process; other replicas' events are found by the safety-net poll of the store. */
 export class LocalEventNotifier implements EventNotifier {
-  readonly pollIntervalMs = 250;
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  constructor(readonly pollIntervalMs: number = DEFAULT_EVENT_POLL_MS) {}
 
   notify(workflowId: string): void {
     this.emitter.emit(workflowId);
@@ -36,13 +43,16 @@ const CHANNEL_PREFIX = 'switchyard:workflow-events:';
 
 /** Across replicas through Redis pub/sub (REDIS_URL): one subscriber connection per process. */
 export class RedisEventNotifier implements EventNotifier {
-  readonly pollIntervalMs = 2000;
   private readonly local = new EventEmitter().setMaxListeners(0);
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly channels = new Map<string, number>();
 
-  constructor(url: string, private readonly logger: Logger) {
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+    readonly pollIntervalMs: number = DEFAULT_EVENT_POLL_MS,
+  ) {
     this.publisher = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false });
     this.subscriber = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false });
     this.subscriber.on('message', (channel: string) => this.local.emit(channel.slice(CHANNEL_PREFIX.length)));

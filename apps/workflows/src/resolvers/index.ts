@@ -1,11 +1,10 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { DateTimeScalar, JSONScalar, type RequestContext } from '@switchyard/service-kit';
-import type { EventLog } from '../orchestrator/event-log.ts';
-import { workflowEventStream } from '../orchestrator/event-subscription.ts';
+import { workflowEventStream, type WorkflowEventFeeds } from '../orchestrator/event-subscription.ts';
 import type { EventDoc, WorkflowDoc } from '../orchestrator/workflow-documents.ts';
 import type { WorkflowManager } from '../orchestrator/workflow-manager.ts';
 
-export function buildResolvers(manager: WorkflowManager, events: EventLog): GraphQLResolverMap<RequestContext> {
+export function buildResolvers(manager: WorkflowManager, feeds: WorkflowEventFeeds): GraphQLResolverMap<RequestContext> {
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
@@ -21,7 +20,7 @@ export function buildResolvers(manager: WorkflowManager, events: EventLog): Grap
     Subscription: {
       workflowEvents: {
         subscribe: (_root: unknown, args: { workflowId: string; afterSequence?: number | null }, { tenant }: RequestContext) =>
-          mapToField(workflowEventStream(tenant, manager, events, args.workflowId, args.afterSequence ?? 0)),
+          mapToField(workflowEventStream(tenant, manager, feeds, args.workflowId, args.afterSequence ?? 0)),
       },
     },
     Workflow: {
@@ -36,6 +35,16 @@ export function buildResolvers(manager: WorkflowManager, events: EventLog): Grap
   };
 }
 
-async function* mapToField(stream: AsyncGenerator<EventDoc>): AsyncGenerator<{ workflowEvents: EventDoc }> {
-  for await (const event of stream) yield { workflowEvents: event };
+/** Not a generator: an unsubscribe must reach the stream while it waits for the next event. */
+function mapToField(stream: AsyncIterableIterator<EventDoc>): AsyncIterableIterator<{ workflowEvents: EventDoc }> {
+  const wrap = (result: IteratorResult<EventDoc>): IteratorResult<{ workflowEvents: EventDoc }> =>
+    result.done ? { done: true, value: undefined } : { done: false, value: { workflowEvents: result.value } };
+  return {
+    next: async () => wrap(await stream.next()),
+    return: async () => wrap((await stream.return?.()) ?? { done: true, value: undefined }),
+    throw: async (error?: unknown) => wrap((await stream.throw?.(error)) ?? { done: true, value: undefined }),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
