@@ -1,40 +1,67 @@
 import { CONTEXT_HEADER, type Framework, type TenantContext } from '@switchyard/contracts';
 import type { ContextTokens } from '@switchyard/service-kit';
 
-const CACHE_MS = 30_000;
+/** How long answers are remembered and how long a probe may take. */
+export interface EngineProbeTimes {
+  /** An engine that answered available. */
+  availableMs: number;
+  /** An engine that is down: requests meanwhile are refused at once instead of each waiting for a probe. */
+  downMs: number;
+  probeTimeoutMs: number;
+}
+const DEFAULT_TIMES: EngineProbeTimes = { availableMs: 30_000, downMs: 2000, probeTimeoutMs: 3000 };
+
+/**
+ * Whether an engine can take a workflow now: AVAILABLE; NOT_CONFIGURED (this deployment has no such
+ * engine: the caller should name another framework); DOWN (configured but not answering, or saying
+ * it cannot take work: retry later).
+ */
+export type EngineAvailability = 'AVAILABLE' | 'NOT_CONFIGURED' | 'DOWN';
 
 /**
  * Where each engine is and whether it can take workflows now, asked of the engine itself
- * (GET /engine/info) and remembered for a few seconds.
+ * (GET /engine/info) and remembered for a while. One probe per engine is in flight at a time and
+ * every request that needs the answer meanwhile shares it. An engine that was seen available stays
+ * accepted when a probe fails (a busy or restarting engine: the runner waits for it); only an engine
+ * never seen available, or one that says it cannot take work, counts as down.
  */
 export class EngineDirectory {
   private readonly known = new Map<Framework, { available: boolean; until: number }>();
+  private readonly probes = new Map<Framework, Promise<boolean>>();
 
   constructor(
     readonly urls: Partial<Record<Framework, string>>,
     private readonly tokens: ContextTokens,
+    private readonly times: EngineProbeTimes = DEFAULT_TIMES,
   ) {}
 
-  async isAvailable(framework: Framework, context: TenantContext): Promise<boolean> {
-    if (framework === 'HYBRID') return false;
+  async availability(framework: Framework, context: TenantContext): Promise<EngineAvailability> {
+    const url = framework === 'HYBRID' ? undefined : this.urls[framework];
+    if (!url) return 'NOT_CONFIGURED';
     const cached = this.known.get(framework);
-    if (cached && cached.until > Date.now()) return cached.available;
-    const url = this.urls[framework];
-    let available = false;
-    if (url) {
-      try {
-        const response = await fetch(new URL('/engine/info', url), {
-          headers: { [CONTEXT_HEADER]: await this.tokens.sign(context) },
-          signal: AbortSignal.timeout(3000),
-        });
-        available = response.ok && ((await response.json()) as { available?: boolean }).available === true;
-      } catch {
-        // A busy or restarting engine that could take work a moment ago still can: the runner waits
-        // for it. Only an engine never seen available is refused.
-        available = cached?.available ?? false;
-      }
+    if (cached && cached.until > Date.now()) return cached.available ? 'AVAILABLE' : 'DOWN';
+    let probe = this.probes.get(framework);
+    if (!probe) {
+      probe = this.probe(framework, url, context).finally(() => this.probes.delete(framework));
+      this.probes.set(framework, probe);
     }
-    this.known.set(framework, { available, until: Date.now() + (available ? CACHE_MS : 2000) });
+    return (await probe) ? 'AVAILABLE' : 'DOWN';
+  }
+
+  private async probe(framework: Framework, url: string, context: TenantContext): Promise<boolean> {
+    let available: boolean;
+    try {
+      const response = await fetch(new URL('/engine/info', url), {
+        headers: { [CONTEXT_HEADER]: await this.tokens.sign(context) },
+        signal: AbortSignal.timeout(this.times.probeTimeoutMs),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      available = ((await response.json()) as { available?: boolean }).available === true;
+    } catch {
+      // No answer (timeout, refused, an error status): keep the last answer the engine gave.
+      available = this.known.get(framework)?.available ?? false;
+    }
+    this.known.set(framework, { available, until: Date.now() + (available ? this.times.availableMs : this.times.downMs) });
     return available;
   }
 

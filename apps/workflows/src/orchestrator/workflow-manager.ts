@@ -6,6 +6,7 @@ import {
   ErrorCode,
   SwitchyardError,
   Framework,
+  UnavailableError,
   NotFoundError,
   PreconditionFailedError,
   WorkflowEventType,
@@ -18,6 +19,7 @@ import {
 } from '@switchyard/contracts';
 import type { Collection, DocumentStore, Stored } from '@switchyard/store';
 import { requireRole, requireTenant, type ServiceClient } from '@switchyard/service-kit';
+import type { EngineAvailability } from './engine-directory.ts';
 import type { EventLog } from './event-log.ts';
 import { parseHybridDefinition } from './hybrid-plan.ts';
 import { QuotaGuard, type Quotas } from './quota-guard.ts';
@@ -29,7 +31,7 @@ const MAX_DEFINITION_BYTES = 256_000;
 
 /** Says whether an engine can take workflows now (it serves the engine protocol). */
 export interface EngineChecks {
-  isAvailable(framework: Framework, context: TenantContext): Promise<boolean>;
+  availability(framework: Framework, context: TenantContext): Promise<EngineAvailability>;
   validate(framework: Framework, definition: unknown, context: TenantContext): Promise<string[]>;
 }
 
@@ -155,7 +157,12 @@ export class WorkflowManager {
     if (missing.length > 0) {
       if (input.framework || (await this.unavailableEngines('LANGGRAPH', null, context)).length > 0) {
         if (input.idempotencyKey) await this.idempotency.delete(tenantId, input.idempotencyKey);
-        throw new BadUserInputError(`The ${missing.join(' and ')} engine cannot run workflows now; name another framework or retry later.`, { field: 'input.framework' });
+        const names = missing.map((m) => m.framework).join(' and ');
+        // An engine this deployment lacks is the caller's to avoid; one that is down is a moment's wait.
+        if (missing.every((m) => m.availability === 'NOT_CONFIGURED')) {
+          throw new BadUserInputError(`The ${names} engine is not part of this deployment; name another framework.`, { field: 'input.framework' });
+        }
+        throw new UnavailableError(`The ${names} engine cannot take workflows right now; retry shortly or name another framework.`);
       }
       // The blueprint's default engine takes the work when the recommended one cannot.
       fallbackNote = `the recommended ${framework} engine cannot run workflows now; running on LANGGRAPH`;
@@ -267,11 +274,11 @@ export class WorkflowManager {
     return this.events.list(workflow.tenantId, workflow.id, afterSequence ?? 0, first ?? 500);
   }
 
-  /** The engines a workflow on `framework` needs that cannot take work now (every stage's, for HYBRID). */
-  private async unavailableEngines(framework: Framework, definition: unknown, context: TenantContext): Promise<Framework[]> {
+  /** The engines a workflow on `framework` needs that cannot take work now, and why (every stage's, for HYBRID). */
+  private async unavailableEngines(framework: Framework, definition: unknown, context: TenantContext): Promise<{ framework: Framework; availability: EngineAvailability }[]> {
     const needed: Framework[] = framework === 'HYBRID' ? [...new Set(parseHybridDefinition(definition).stages.map((stage) => stage.framework))] : [framework];
-    const answers = await Promise.all(needed.map(async (f) => ((await this.engines.isAvailable(f, context)) ? null : f)));
-    return answers.filter((f): f is Framework => f !== null);
+    const answers = await Promise.all(needed.map(async (f) => ({ framework: f, availability: await this.engines.availability(f, context) })));
+    return answers.filter((answer) => answer.availability !== 'AVAILABLE');
   }
 
   /** Apply a change with optimistic concurrency; `change` returning null leaves the document as it is. */
