@@ -33,10 +33,14 @@ const ROLE_RANK: Role[] = ['VIEWER', 'DEVELOPER', 'TENANT_ADMIN'];
 /**
  * Turns a presented credential ("Bearer <api key>") into a tenant context by asking the tenants
  * service, which owns keys. Answers are cached briefly by the key's fingerprint so the slow hash is
- * not paid per request; a revoked key stops working within the cache time.
+ * not paid per request; a revoked key stops working within the cache time. Requests with the same
+ * credential that arrive while its lookup is in flight wait for that lookup instead of starting
+ * their own; a request that arrives after it finished asks again (unless the answer is cached), so
+ * with no cache time a revocation applies to the next request.
  */
 export class Authenticator {
   private readonly cache = new Map<string, { context: TenantContext | null; until: number }>();
+  private readonly lookups = new Map<string, Promise<TenantContext | null>>();
 
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | null;
 
@@ -54,16 +58,27 @@ export class Authenticator {
     if (!match) throw new UnauthenticatedError();
     const credential = match[1]!;
     const key = createHash('sha256').update(credential).digest('base64url');
-    const now = Date.now();
     const cached = this.cache.get(key);
-    let context = cached && cached.until > now ? cached.context : undefined;
-    if (context === undefined) {
-      context = await this.resolve(credential);
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(key, { context, until: now + (context ? this.cacheMs : NEGATIVE_CACHE_MS) });
-    }
+    let context = cached && cached.until > Date.now() ? cached.context : undefined;
+    if (context === undefined) context = await this.lookUp(key, credential);
     if (!context) throw new UnauthenticatedError('The API key is unknown, revoked or expired. Create a new key or check the Authorization header.');
     return context;
+  }
+
+  /** One lookup per credential fingerprint at a time, shared by the requests that arrive meanwhile. */
+  private lookUp(key: string, credential: string): Promise<TenantContext | null> {
+    let lookup = this.lookups.get(key);
+    if (!lookup) {
+      lookup = this.resolve(credential)
+        .then((context) => {
+          if (this.cache.size > 10_000) this.cache.clear();
+          this.cache.set(key, { context, until: Date.now() + (context ? this.cacheMs : NEGATIVE_CACHE_MS) });
+          return context;
+        })
+        .finally(() => this.lookups.delete(key));
+      this.lookups.set(key, lookup);
+    }
+    return lookup;
   }
 
   private async resolve(credential: string): Promise<TenantContext | null> {
