@@ -43,6 +43,8 @@ const schema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(3000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(5000),
+  /** Audit records that may wait to be written to the tenants service; beyond it they are dropped, logged and counted. */
+  AUDIT_QUEUE_CAPACITY: z.coerce.number().int().min(1).default(10_000),
   /** Events that may wait for one slow subscriber before it is dropped. */
   SUBSCRIPTION_QUEUE_CAPACITY: z.coerce.number().int().min(1).default(1000),
   ...subgraphUrlVars,

@@ -22,6 +22,7 @@ import {
 } from '@switchyard/service-kit';
 import { Redis } from 'ioredis';
 import { auditPlugin } from './audit/audit-plugin.ts';
+import { AuditQueue } from './audit/audit-queue.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { MemoryTokenBuckets, RedisTokenBuckets, type TokenBuckets } from './limits/token-bucket.ts';
 import { readEnv } from './env.ts';
@@ -47,6 +48,7 @@ async function main() {
         }
       : null;
   const auth = new Authenticator(env[serviceUrlVar('tenants')]!, tokens, env.AUTH_CACHE_MS, oidc);
+  const audit = new AuditQueue(env[serviceUrlVar('tenants')]!, tokens, logger, { capacity: env.AUDIT_QUEUE_CAPACITY });
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
   const buckets: TokenBuckets = redis ? new RedisTokenBuckets(redis) : new MemoryTokenBuckets();
   const tenantRule = { capacity: env.RATE_LIMIT_TENANT_BURST, refillPerSecond: env.RATE_LIMIT_TENANT_PER_SECOND };
@@ -194,7 +196,7 @@ async function main() {
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, auditPlugin(env[serviceUrlVar('tenants')]!, tokens, logger), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, auditPlugin(audit), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
     validationRules: armor.validationRules,
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,
@@ -205,7 +207,7 @@ async function main() {
   await apollo.start();
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', service: 'gateway' });
+    res.json({ status: 'ok', service: 'gateway', audit: { pending: audit.pending, ...audit.counts } });
   });
   app.get('/readyz', (_req, res) => {
     res.status(apiSchema ? 200 : 503).json({ status: apiSchema ? 'ready' : 'not-ready', service: 'gateway' });
@@ -235,7 +237,8 @@ async function main() {
   });
   const url = `http://${env.HOST}:${(httpServer.address() as AddressInfo).port}/graphql`;
   logger.info({ url }, 'gateway listening');
-  onShutdown(logger, [() => apollo.stop(), () => redis?.disconnect()]);
+  // Requests drain first (their audit records are queued by then), then the queue is written out.
+  onShutdown(logger, [() => apollo.stop(), () => audit.close(5000), () => redis?.disconnect()]);
   announceReady('gateway', url);
 }
 

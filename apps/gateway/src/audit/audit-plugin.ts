@@ -1,26 +1,38 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { CONTEXT_HEADER, type TenantContext } from '@switchyard/contracts';
-import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import type { OperationDefinitionNode } from 'graphql';
+import type { TenantContext } from '@switchyard/contracts';
+import type { AuditQueue } from './audit-queue.ts';
 
-const GATEWAY: TenantContext = { tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:gateway' };
+/** Operations that read or remove audit entries: they wait until the records queued before them are written. */
+const READS_AUDIT_LOG = new Set(['auditLog', 'exportTenantData', 'eraseTenantData']);
+const FLUSH_BEFORE_READ_MS = 5000;
+
+function topLevelFields(operation: OperationDefinitionNode): string[] {
+  return operation.selectionSet.selections.flatMap((selection) => (selection.kind === 'Field' ? [selection.name.value] : []));
+}
 
 /**
  * Records every mutation after it was answered (who, what, when, outcome) in the tenants
  * service's append-only audit log. Argument values are never recorded: they may hold secrets.
+ * The response does not wait for the write (the queue writes it, with retries); a request that
+ * reads the audit log, exports or erases a tenant waits for the records queued before it, so a
+ * client sees its own earlier mutations there and an erasure leaves no record written after it.
  */
-export function auditPlugin(tenantsUrl: string, tokens: ContextTokens, logger: Logger): ApolloServerPlugin<{ tenant: TenantContext }> {
-  const endpoint = new URL('/internal/audit', tenantsUrl);
+export function auditPlugin(queue: AuditQueue): ApolloServerPlugin<{ tenant: TenantContext }> {
   return {
     async requestDidStart() {
       return {
+        async didResolveOperation({ operation }) {
+          if (queue.pending > 0 && operation && topLevelFields(operation).some((field) => READS_AUDIT_LOG.has(field))) await queue.flush(FLUSH_BEFORE_READ_MS);
+        },
         async willSendResponse({ operation, operationName, response, contextValue }) {
           if (operation?.operation !== 'mutation' || !contextValue?.tenant) return;
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const data = response.body.kind === 'single' ? response.body.singleResult.data : null;
-          const fields = operation.selectionSet.selections.flatMap((selection) => (selection.kind === 'Field' ? [selection.name.value] : []));
+          const fields = topLevelFields(operation);
           // An erased tenant keeps nothing, so its erasure is recorded in the platform's own log.
           const erased = fields.includes('eraseTenantData') && errors.length === 0;
-          const record = {
+          queue.add({
             tenantId: erased ? null : contextValue.tenant.tenantId,
             actor: contextValue.tenant.subject,
             role: contextValue.tenant.role,
@@ -28,18 +40,7 @@ export function auditPlugin(tenantsUrl: string, tokens: ContextTokens, logger: L
             fields,
             outcome: errors.length === 0 ? 'ok' : data && Object.values(data).some((v) => v !== null) ? 'partial' : 'error',
             errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))],
-          };
-          try {
-            const answer = await fetch(endpoint, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await tokens.sign(GATEWAY) },
-              body: JSON.stringify(record),
-              signal: AbortSignal.timeout(5000),
-            });
-            if (!answer.ok) logger.error({ status: answer.status, record }, 'audit record refused');
-          } catch (error) {
-            logger.error({ err: error, record }, 'audit record could not be written');
-          }
+          });
         },
       };
     },
