@@ -1,7 +1,7 @@
 import express from 'express';
 import { ServiceClient, requireTenantContext, runSubgraphService } from '@switchyard/service-kit';
 import { z } from 'zod';
-import { ErrorCode, NotFoundError, SwitchyardError } from '@switchyard/contracts';
+import { ErrorCode, NotFoundError, SwitchyardError, type TenantContext } from '@switchyard/contracts';
 import { ModelCallUsage, UsageEstimateMark, UsageMeter, monthOf } from './metering/usage-meter.ts';
 import { BudgetLedger } from './budgets/budget-ledger.ts';
 import { BudgetManager } from './budgets/budget-manager.ts';
@@ -46,7 +46,13 @@ runSubgraphService({
           .then(() => undefined)
           .catch((error: unknown) => logger.error({ err: error, tenantId }, 'budget thresholds could not be checked')),
     });
-    const budgets = new BudgetManager(store, meter, checkDestination);
+    const tenants = new ServiceClient(env.SWITCHYARD_TENANTS_URL, tokens);
+    // A key budget names one of the caller's own keys: the tenants service lists them (TENANT_ADMIN, as setApiKeyBudget requires).
+    const keyExists = async (context: TenantContext, keyId: string) => {
+      const { apiKeys } = await tenants.request<{ apiKeys: { id: string }[] }>('query Keys { apiKeys { id } }', {}, context);
+      return apiKeys.some((key) => key.id === keyId);
+    };
+    const budgets = new BudgetManager(store, meter, checkDestination, keyExists);
     const dispatcher = new WebhookDispatcher(store, budgets, checkDestination, {
       http: new OutboundHttpClient({ privateHostExemptions: env.BUDGET_WEBHOOK_ALLOWED_HOSTS, maxRedirects: 0, userAgent: 'Switchyard-Billing/1' }),
       maxAttempts: env.BUDGET_WEBHOOK_MAX_ATTEMPTS,
@@ -60,7 +66,6 @@ runSubgraphService({
       if (alert.deliveryState === 'PENDING') dispatcher.kick();
     });
     const ledger = new BudgetLedger(store, env.BUDGET_RESERVATION_TTL_MS);
-    const tenants = new ServiceClient(env.SWITCHYARD_TENANTS_URL, tokens);
     const planOf = async (tenantId: string) => {
       const { tenant } = await tenants.request<{ tenant: { plan: string } | null }>('query Plan($id: ID!) { tenant(id: $id) { plan } }', { id: tenantId }, { tenantId, role: 'VIEWER', keyId: null, subject: 'service:billing' });
       if (!tenant) throw new NotFoundError('Tenant', tenantId);

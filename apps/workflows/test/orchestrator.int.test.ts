@@ -141,6 +141,9 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     const { createApiKey: capped } = await admin.request(CreateApiKeyDocument, { input: { name: 'batch-jobs', role: 'DEVELOPER' } });
     const { createApiKey: free } = await admin.request(CreateApiKeyDocument, { input: { name: 'interactive', role: 'DEVELOPER' } });
     await admin.request(SetApiKeyBudgetDocument, { apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0.0003 });
+    // Only the tenant's own keys can get a budget.
+    const unknownKey = await admin.request(SetApiKeyBudgetDocument, { apiKeyId: 'not-a-key-of-this-tenant', monthlyLimitUsd: 1 }).then(() => null, (e: { code?: string }) => e);
+    expect(unknownKey?.code).toBe('NOT_FOUND');
     const run = async (secret: string) => {
       const client = stack.client(secret);
       const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: 'Summarise the quarter', framework: 'LANGGRAPH' } });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BadUserInputError, type TenantContext } from '@switchyard/contracts';
+import { BadUserInputError, NotFoundError, type TenantContext } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { hasRole, requireRole, requireTenant } from '@switchyard/service-kit';
 import type { UsageMeter } from '../metering/usage-meter.ts';
@@ -45,6 +45,8 @@ export class BudgetManager {
     store: DocumentStore,
     private readonly meter: UsageMeter,
     private readonly checkDestination: DestinationCheck = async () => undefined,
+    /** Whether an API key belongs to the caller's tenant (asked of the tenants service). */
+    private readonly keyExists: (context: TenantContext, keyId: string) => Promise<boolean> = async () => false,
   ) {
     this.budgets = store.collection<BudgetDoc>('budgets');
     this.keyBudgets = store.collection<ApiKeyBudgetDoc>('api_key_budgets');
@@ -66,6 +68,7 @@ export class BudgetManager {
       await this.keyBudgets.delete(tenantId, apiKeyId);
       return null;
     }
+    if (!(await this.keyExists(context, apiKeyId))) throw new NotFoundError('API key', apiKeyId);
     if (!Number.isFinite(monthlyLimitUsd) || monthlyLimitUsd < 0 || monthlyLimitUsd > 10_000_000) {
       throw new BadUserInputError('monthlyLimitUsd must be between 0 and 10,000,000 USD, or null to remove the key\'s budget.', { field: 'monthlyLimitUsd' });
     }
