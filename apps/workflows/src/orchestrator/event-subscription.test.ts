@@ -176,6 +176,28 @@ describe('workflowEventStream', () => {
     }
   });
 
+  it('keeps delivering to subscribers behind one that asked for events after the current end', async () => {
+    const { createWorkflow, step, finish, stream } = setUp();
+    await createWorkflow('w1');
+    await step('w1', 'a');
+    await step('w1', 'b');
+    const ahead = stream('w1', 10);
+    const aheadFirst = ahead.next();
+    const behind = stream('w1');
+    expect((await behind.next()).value?.sequence).toBe(1);
+    expect((await behind.next()).value?.sequence).toBe(2);
+    const third = behind.next();
+    // Let both subscribers settle into waiting before the next append.
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await step('w1', 'c');
+    expect((await third).value?.sequence).toBe(3);
+    for (let i = 4; i <= 11; i++) await step('w1', `s${i}`);
+    expect((await aheadFirst).value?.sequence).toBe(11);
+    await finish('w1');
+    expect(await drain(behind)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(await drain(ahead)).toEqual([12]);
+  });
+
   it('ends a waiting subscription at once when it is closed, and lets go of the shared reader', async () => {
     const { feeds, createWorkflow, step, stream } = setUp();
     await createWorkflow('w1');

@@ -16,7 +16,7 @@ const FEED_WINDOW = 256;
  * watermark, and every subscriber compares against the watermark before it waits.
  */
 class WorkflowEventFeed {
-  /** The highest sequence read, contiguous from the start; null until a subscriber first waits. */
+  /** The highest sequence read, contiguous from the start; null until a subscriber first waits and the reader found the store's end. */
   last: number | null = null;
   ended = false;
   error: unknown = null;
@@ -51,14 +51,8 @@ class WorkflowEventFeed {
 
   /** Resolves once an event after `sequence` was read, the feed failed, or `signal` aborted. */
   waitBeyond(sequence: number, signal: AbortSignal): Promise<void> {
-    if (this.last === null) {
-      // The subscriber read the store up to here; the first read looks again at once, so an append
-      // between its read and this moment is not missed.
-      this.last = sequence;
-      this.pending = true;
-      void this.run();
-    }
-    if (this.last > sequence || this.error !== null || signal.aborted) return Promise.resolve();
+    void this.run();
+    if ((this.last !== null && this.last > sequence) || this.error !== null || signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const waiter = {
         after: sequence,
@@ -82,9 +76,17 @@ class WorkflowEventFeed {
   }
 
   private async run(): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.ended || this.error !== null) return;
     this.running = true;
     try {
+      if (this.last === null) {
+        // Start where the store ends now (not at a subscriber's position, which may lie beyond it);
+        // appends from here on are notified, and the first pass reads once more in any case.
+        this.pending = true;
+        const end = await this.events.lastSequence(this.tenantId, this.workflowId);
+        this.last = end;
+        for (const waiter of [...this.waiters]) if (waiter.after < end) waiter.resolve();
+      }
       while (this.subscribers > 0 && !this.ended) {
         if (!this.pending) await this.sleep();
         if (this.subscribers === 0) break;
