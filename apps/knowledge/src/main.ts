@@ -1,5 +1,6 @@
 import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
 import { runSubgraphService } from '@switchyard/service-kit';
+import { budgetedLlm } from '@switchyard/engine-kit';
 import { createVectorIndexFromEnv } from '@switchyard/store';
 import { envSchema } from './env.ts';
 import { mountInternalRoutes } from './internal-routes.ts';
@@ -16,7 +17,9 @@ runSubgraphService({
     // Beside the store: the same SQLite file, or containers under the same Cosmos prefix.
     const vectors = createVectorIndexFromEnv({ ...env, dataDir: env.SWITCHYARD_DATA_DIR, service: 'knowledge' }, 'chunk-vectors');
     const meter = env.SWITCHYARD_BILLING_URL ? billingEmbeddingMeter(env.SWITCHYARD_BILLING_URL, tokens, logger) : undefined;
-    const embedder = new ChunkEmbedder(createLlmClient(llmConfigFromEnv(process.env)), meter);
+    const llm = createLlmClient(llmConfigFromEnv(process.env));
+    // Embedding calls are model calls: with billing, each reserves against the tenant's hard budget first.
+    const embedder = new ChunkEmbedder(env.SWITCHYARD_BILLING_URL ? budgetedLlm(llm, env.SWITCHYARD_BILLING_URL, tokens) : llm, meter);
     const knowledge = new KnowledgeManager(store, vectors, embedder, logger);
     return {
       resolvers: buildResolvers(knowledge),

@@ -184,4 +184,16 @@ describe('the knowledge service', () => {
     expect(data._entities[0]!.usage).toMatchObject({ modelCalls: 2, outputTokens: 0, workflows: 1, byEngine: [{ engine: 'KNOWLEDGE', modelCalls: 2 }] });
     expect(data._entities[0]!.usage.inputTokens).toBeGreaterThan(5);
   });
+
+  it("holds embedding calls to the tenant's hard budget: ingestion is refused before the call, search falls back to words", async () => {
+    await ingest('thrifty', { title: 'Travel policy', content: 'Economy class for flights under six hours.' });
+    await graphql(billingUrl, as('thrifty'), 'mutation B($input: SetBudgetInput!) { setBudget(input: $input) { monthlyLimitUsd } }', { input: { monthlyLimitUsd: 0, hardLimit: true } });
+    await expect(ingest('thrifty', { title: 'Expenses', content: 'Receipts are needed for every expense above 25 euros.' })).rejects.toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      message: expect.stringContaining("The tenant's monthly budget of $0.0000 would be exceeded"),
+    });
+    const { status, body } = await internalSearch(as('thrifty', 'VIEWER'), { query: 'flights economy class' });
+    expect(status).toBe(200);
+    expect(body.hits?.[0]?.title).toBe('Travel policy');
+  });
 });

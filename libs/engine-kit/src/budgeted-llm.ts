@@ -32,6 +32,7 @@ export function withEstimatedUsage(llm: LlmClient, onEstimate?: (callId: string,
   return {
     provider: llm.provider,
     defaultModel: llm.defaultModel,
+    ...(llm.embeddingModel ? { embeddingModel: llm.embeddingModel } : {}),
     chat: async (request: ChatRequest, options?: CallOptions) => complete(request, await llm.chat(request, options)),
     chatStream: async (request: ChatRequest, options?: CallOptions) => complete(request, await llm.chatStream(request, options)),
     embed: (texts, options) => llm.embed(texts, options),
@@ -39,9 +40,10 @@ export function withEstimatedUsage(llm: LlmClient, onEstimate?: (callId: string,
 }
 
 /**
- * Wraps an LlmClient so that every model call of a run first reserves its largest possible cost
- * in billing (refused with BUDGET_EXCEEDED when it would pass the tenant's hard limit) and settles
- * it to the real cost afterwards. Outside a run (no tenant) calls pass through.
+ * Wraps an LlmClient so that every model call of a run (chat, and embeddings) first reserves its
+ * largest possible cost in billing (refused with BUDGET_EXCEEDED when it would pass the tenant's or
+ * the API key's hard limit) and settles it to the real cost afterwards. Outside a run (no tenant in
+ * `runContext`) calls pass through.
  */
 export function budgetedLlm(unmetered: LlmClient, billingUrl: string, tokens: ContextTokens): LlmClient {
   const post = async (path: string, tenant: TenantContext, body: Record<string, unknown>) => {
@@ -69,46 +71,55 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: string, tokens: Co
     await post('/internal/usage/estimate', run.tenant, { callId, workflowId: run.workflowId, model: result.model, encoding }).catch(() => undefined);
   });
 
-  const guarded = async (request: ChatRequest, call: () => Promise<ChatResult>): Promise<ChatResult> => {
+  /**
+   * Reserve the call's largest cost, run it, settle to its real usage. `usageOf` reads the usage of
+   * a result (chat and embeddings report it differently).
+   */
+  const reserved = async <R>(
+    model: string,
+    maxInputTokens: number,
+    maxOutputTokens: number,
+    call: () => Promise<R>,
+    usageOf: (result: R) => { model: string; inputTokens: number; outputTokens: number; cachedTokens: number },
+  ): Promise<R> => {
     const run = runContext.getStore();
     if (!run) return call();
     const reservationId = randomUUID();
-    const model = request.model ?? llm.defaultModel;
-    const reserved = await post('/internal/budget/reserve', run.tenant, {
-      reservationId,
-      model,
-      maxInputTokens: estimateInputTokens(request),
-      maxOutputTokens: request.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
-    });
-    if (reserved.status === 402) {
-      const refusal = (await reserved.json()) as { message: string };
+    const reservation = await post('/internal/budget/reserve', run.tenant, { reservationId, model, maxInputTokens, maxOutputTokens });
+    if (reservation.status === 402) {
+      const refusal = (await reservation.json()) as { message: string };
       throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, refusal.message);
     }
-    if (!reserved.ok) throw new UnavailableError(`Billing refused to reserve the model call (HTTP ${reserved.status}).`);
-    const { unlimited } = (await reserved.json()) as { unlimited?: boolean };
+    if (!reservation.ok) throw new UnavailableError(`Billing refused to reserve the model call (HTTP ${reservation.status}).`);
+    const { unlimited } = (await reservation.json()) as { unlimited?: boolean };
     if (unlimited) return call();
-    let result: ChatResult | null = null;
+    let usage: ReturnType<typeof usageOf> | null = null;
     try {
-      result = await call();
+      const result = await call();
+      usage = usageOf(result);
       return result;
     } finally {
       // A failed call settles at zero, which frees its reservation at once.
-      await post('/internal/budget/settle', run.tenant, {
-        reservationId,
-        model: result?.model ?? model,
-        inputTokens: result?.usage.inputTokens ?? 0,
-        outputTokens: result?.usage.outputTokens ?? 0,
-        cachedTokens: result?.usage.cachedTokens ?? 0,
-      }).catch(() => undefined);
+      await post('/internal/budget/settle', run.tenant, { reservationId, ...(usage ?? { model, inputTokens: 0, outputTokens: 0, cachedTokens: 0 }) }).catch(() => undefined);
     }
   };
+  const guarded = (request: ChatRequest, call: () => Promise<ChatResult>): Promise<ChatResult> =>
+    reserved(request.model ?? llm.defaultModel, estimateInputTokens(request), request.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS, call, (result) => ({ model: result.model, ...result.usage }));
 
   return {
     provider: llm.provider,
     defaultModel: llm.defaultModel,
+    ...(llm.embeddingModel ? { embeddingModel: llm.embeddingModel } : {}),
     chat: (request: ChatRequest, options?: CallOptions) => guarded(request, () => llm.chat(request, options)),
     chatStream: (request: ChatRequest, options?: CallOptions) => guarded(request, () => llm.chatStream(request, options)),
-    embed: (texts, options) => llm.embed(texts, options),
+    embed: (texts, options) =>
+      reserved(
+        options?.model ?? llm.embeddingModel ?? 'text-embedding-3-small',
+        texts.reduce((sum, text) => sum + Math.ceil(text.length / 3) + 16, 0),
+        0,
+        () => llm.embed(texts, options),
+        (result) => ({ model: result.model, inputTokens: result.inputTokens, outputTokens: 0, cachedTokens: 0 }),
+      ),
   };
 }
 

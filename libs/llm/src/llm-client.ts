@@ -109,7 +109,7 @@ export function createLlmClient(config: LlmConfig): LlmClient {
     return { vectors, model: response.model || model, inputTokens: response.usage?.prompt_tokens ?? 0 };
   }
 
-  return { provider, defaultModel, chat, chatStream, embed };
+  return { provider, defaultModel, embeddingModel, chat, chatStream, embed };
 }
 
 function createSdkClient(config: LlmConfig, timeoutMs: number): OpenAI {

@@ -60,6 +60,8 @@ export interface CallOptions {
 export interface LlmClient {
   readonly provider: LlmProvider;
   readonly defaultModel: string;
+  /** The model (or Azure deployment) `embed` uses when the call names none. */
+  readonly embeddingModel?: string;
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult>;
   /** Same as chat, over the streaming API; deltas go to options.onToken, the assembled result is returned. */
   chatStream(request: ChatRequest, options?: CallOptions): Promise<ChatResult>;

@@ -8,6 +8,8 @@ export interface EmbeddingPurpose {
   step: 'knowledge-ingest' | 'knowledge-search';
   /** The workflow whose tool call asked for the search; the knowledge base itself otherwise. */
   workflowId?: string | null;
+  /** The API key behind the request, so its own budget applies too. */
+  keyId?: string | null;
 }
 
 export interface EmbeddingUsage {

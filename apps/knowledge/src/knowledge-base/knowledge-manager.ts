@@ -85,7 +85,7 @@ export class KnowledgeManager {
     // Embed first: a model failure leaves nothing behind.
     const { vectors, model } = await this.embedder.embed(
       pieces.map((text) => `${title}\n${text}`),
-      { tenantId, step: 'knowledge-ingest' },
+      { tenantId, step: 'knowledge-ingest', keyId: context.keyId },
     );
     const id = randomUUID();
     const doc: DocumentDoc = { id, tenantId, title, mimeType, chunks: pieces.length, embeddingModel: model, createdAt: new Date().toISOString() };
