@@ -70,7 +70,7 @@ function capturingLogger() {
   return { logger, errors: () => lines.filter((line) => line.level >= 50).map((line) => line.msg) };
 }
 
-const record = (operation: string): AuditRecord => ({ tenantId: 'acme', actor: 'key:key-1', role: 'TENANT_ADMIN', operation, fields: ['rename'], outcome: 'ok', errorCodes: [] });
+const record = (operation: string): AuditRecord => ({ tenantId: 'acme', actor: 'key:key-1', role: 'TENANT_ADMIN', operation, fields: ['rename'], outcome: 'ok', errorCodes: [], at: '2026-11-27T06:00:00.000Z' });
 
 describe('audit records', () => {
   const closers: (() => Promise<void>)[] = [];

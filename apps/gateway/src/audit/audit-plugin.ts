@@ -40,6 +40,7 @@ export function auditPlugin(queue: AuditQueue): ApolloServerPlugin<{ tenant: Ten
             fields,
             outcome: errors.length === 0 ? 'ok' : data && Object.values(data).some((v) => v !== null) ? 'partial' : 'error',
             errorCodes: [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))],
+            at: new Date().toISOString(),
           });
         },
       };

@@ -13,6 +13,8 @@ export interface AuditRecord {
   fields: string[];
   outcome: 'ok' | 'partial' | 'error';
   errorCodes: string[];
+  /** When the gateway answered (ISO 8601): the entry's time, however late a retry writes it. */
+  at: string;
 }
 
 export interface AuditQueueOptions {

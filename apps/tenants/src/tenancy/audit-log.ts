@@ -12,6 +12,8 @@ export const AuditRecord = z.object({
   fields: z.array(z.string().max(100)).max(50),
   outcome: z.enum(['ok', 'error', 'partial']),
   errorCodes: z.array(z.string().max(64)).max(50),
+  /** When the gateway answered; absent: when the record arrives. */
+  at: z.iso.datetime().optional(),
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 
@@ -34,8 +36,11 @@ export class AuditLog {
     this.entries = store.collection<AuditDoc>('audit_log', { indexes: ['at'] });
   }
 
-  async append(record: AuditRecord): Promise<void> {
-    const at = new Date().toISOString();
+  async append(record: AuditRecord, now = new Date()): Promise<void> {
+    // The gateway's answer time, so a record written late by a retry keeps its place; a time from the
+    // future (a skewed clock) or from more than a day ago is not trusted and the arrival time is used.
+    const stated = record.at ? Date.parse(record.at) : NaN;
+    const at = stated <= now.getTime() + 60_000 && stated >= now.getTime() - 86_400_000 ? new Date(stated).toISOString() : now.toISOString();
     // Ids sort by time, then by this process's sequence, so entries keep their order and never collide.
     const id = `${at}-${String(++this.sequence).padStart(10, '0')}-${randomBytes(4).toString('hex')}`;
     await this.entries.create({ ...record, id, tenantId: record.tenantId ?? PLATFORM_PARTITION, at });

@@ -74,4 +74,20 @@ describe('AuditLog', () => {
     expect(rest.entries.map((e) => e.operation)).toEqual(['First']);
     await expect(audit.list({ ...admin, role: 'DEVELOPER' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
+
+  it("keeps the gateway's answer time, so a record written late by a retry keeps its place; a time from the future is not trusted", async () => {
+    const audit = new AuditLog(new SqliteStore({ filename: ':memory:' }));
+    const now = new Date('2026-11-27T12:00:00.000Z');
+    const entry = (operation: string, at?: string) => ({ tenantId: 'acme', actor: 'key:k1', role: 'DEVELOPER' as const, operation, fields: ['x'], outcome: 'ok' as const, errorCodes: [], ...(at ? { at } : {}) });
+    await audit.append(entry('Answered later', '2026-11-27T11:59:30.000Z'), now);
+    await audit.append(entry('Answered first, written after a retry', '2026-11-27T11:58:00.000Z'), now);
+    await audit.append(entry('Clock ahead', '2026-11-27T13:00:00.000Z'), now);
+    const admin: TenantContext = { tenantId: 'acme', role: 'TENANT_ADMIN', keyId: 'k0', subject: 'key:k0' };
+    const { entries } = await audit.list(admin);
+    expect(entries.map((e) => [e.operation, e.at])).toEqual([
+      ['Clock ahead', '2026-11-27T12:00:00.000Z'],
+      ['Answered later', '2026-11-27T11:59:30.000Z'],
+      ['Answered first, written after a retry', '2026-11-27T11:58:00.000Z'],
+    ]);
+  });
 });
