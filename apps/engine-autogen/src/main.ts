@@ -28,6 +28,7 @@ runSubgraphService({
     return {
       resolvers: { Query: { autogenEngine: () => ({ framework: 'AUTOGEN', available: true, templates: TEMPLATE_NAMES }) } },
       routes: (app) => mountEngineRoutes(app, engine, tokens, logger),
+      closers: [() => toolbox.close()],
     };
   },
 });

@@ -24,6 +24,7 @@ runSubgraphService({
           res.json(definitionSchema);
         });
       },
+      closers: [() => toolbox.close()],
     };
   },
 });

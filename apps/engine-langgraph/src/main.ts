@@ -31,6 +31,7 @@ runSubgraphService({
     return {
       resolvers: buildResolvers(definitions, history),
       routes: (app) => mountEngineRoutes(app, engine, tokens, logger),
+      closers: [() => toolbox.close()],
     };
   },
 });

@@ -41,8 +41,9 @@ runSubgraphService({
     const secrets = new IntegrationSecrets(store, kek ? new EnvelopeEncryption(kek) : null);
     const privateHostExemptions = parseHostList(env.SWITCHYARD_TOOLS_PRIVATE_HOSTS);
     const mcpPolicy = { stdioCommands: parseStdioCommandList(env.SWITCHYARD_MCP_STDIO_COMMANDS) };
+    const mcpPool = new McpClientPool({ ...mcpPolicy, privateHostExemptions, idleMs: 60_000 });
     const tools = new ToolSettingsManager(store, {
-      pool: new McpClientPool({ ...mcpPolicy, privateHostExemptions, idleMs: 60_000 }),
+      pool: mcpPool,
       policy: mcpPolicy,
       secretsFor: (tenantId) => ({
         get: async (qualified) => {
@@ -58,6 +59,7 @@ runSubgraphService({
     return {
       resolvers: buildResolvers(tenants, audit, data, secrets, tools),
       readiness: () => tenants.getTenant({ tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:readiness' }, '_ready'),
+      closers: [() => mcpPool.close()],
       routes: (app) => {
         // The gateway resolves presented credentials here; only platform processes hold a valid context.
         app.post('/internal/authenticate', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {

@@ -79,6 +79,11 @@ export class TenantToolbox {
     ];
   }
 
+  /** Close the MCP connections (stdio server processes included) when the service stops. */
+  async close(): Promise<void> {
+    await this.options.mcp?.close();
+  }
+
   /** The names a definition may refer to for this tenant (for validation at startWorkflow). */
   async toolNames(tenant: TenantContext): Promise<string[]> {
     const settings = await this.settings(tenant);
