@@ -1,12 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TenantContext } from '@switchyard/contracts';
-import { ContextTokens, requireTenantContext } from '@switchyard/service-kit';
+import { ContextTokens } from '@switchyard/service-kit';
+import { startLoopbackRoute } from '../testing/loopback-route.ts';
 import { auditPlugin } from './audit-plugin.ts';
 import { AuditQueue, type AuditQueueOptions, type AuditRecord } from './audit-queue.ts';
 
@@ -19,9 +17,8 @@ const tenant: TenantContext = { tenantId: 'acme', role: 'TENANT_ADMIN', keyId: '
  */
 async function startAuditLog() {
   const records: AuditRecord[] = [];
-  const state = { attempts: 0, open: 0, failNext: 0, holding: false, held: [] as (() => void)[] };
-  const app = express();
-  app.post('/internal/audit', requireTenantContext(tokens), express.json(), (req, res) => {
+  const state = { attempts: 0, open: 0, failNext: 0 };
+  const route = await startLoopbackRoute('/internal/audit', tokens, (req, res, respond) => {
     state.attempts += 1;
     if (state.failNext > 0) {
       state.failNext -= 1;
@@ -30,29 +27,13 @@ async function startAuditLog() {
     }
     state.open += 1;
     res.on('close', () => (state.open -= 1));
-    const answer = () => {
+    respond(() => {
       if (res.destroyed) return;
       records.push(req.body as AuditRecord);
       res.status(204).end();
-    };
-    if (state.holding) state.held.push(answer);
-    else answer();
+    });
   });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    records,
-    state,
-    release() {
-      state.holding = false;
-      for (const answer of state.held.splice(0)) answer();
-    },
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...route, records, state };
 }
 
 /** A logger whose error lines the test can read. */
@@ -106,7 +87,7 @@ describe('audit records', () => {
 
   it('answers a mutation before its audit record is written, then writes it', async () => {
     const { auditLog, queue, execute } = await setUp();
-    auditLog.state.holding = true;
+    auditLog.gate.holding = true;
     const result = await execute('mutation Rename { rename(name: "a") }');
     expect(result.data).toEqual({ rename: 'a' });
     // The write is still open at the audit log: the answer did not wait for it.
@@ -120,7 +101,7 @@ describe('audit records', () => {
 
   it('makes a request that reads the audit log wait for the records queued before it', async () => {
     const { auditLog, queue, execute } = await setUp();
-    auditLog.state.holding = true;
+    auditLog.gate.holding = true;
     await execute('mutation First { rename(name: "a") }');
     await execute('mutation Second { rename(name: "b") }');
     const read = execute('query { auditLog }');
@@ -141,7 +122,7 @@ describe('audit records', () => {
 
   it('drops records beyond its capacity, logging and counting each, and writes the rest', async () => {
     const { auditLog, queue, errors } = await setUp({ capacity: 2, concurrency: 1 });
-    auditLog.state.holding = true;
+    auditLog.gate.holding = true;
     for (const name of ['r1', 'r2', 'r3', 'r4', 'r5']) queue.add(record(name));
     // r1 is being written, r2 and r3 wait: r4 and r5 find the queue full.
     expect(queue.counts.dropped).toBe(2);

@@ -1,9 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TenantContext } from '@switchyard/contracts';
-import { ContextTokens, requireTenantContext } from '@switchyard/service-kit';
+import { ContextTokens } from '@switchyard/service-kit';
+import { startLoopbackRoute } from '../testing/loopback-route.ts';
 import { Authenticator } from './authenticator.ts';
 
 const tokens = new ContextTokens('a-test-secret-of-at-least-32-characters!');
@@ -14,26 +12,12 @@ const tokens = new ContextTokens('a-test-secret-of-at-least-32-characters!');
  */
 async function startKeyService() {
   const keys = new Map<string, TenantContext>();
-  const state = { lookups: 0, failing: false, holding: false, held: [] as (() => void)[] };
-  const app = express();
-  app.post('/internal/authenticate', requireTenantContext(tokens), express.json(), (req, res) => {
+  const state = { lookups: 0, failing: false };
+  const route = await startLoopbackRoute('/internal/authenticate', tokens, (req, res, respond) => {
     state.lookups += 1;
-    const answer = () => (state.failing ? res.status(503).end() : res.json({ context: keys.get(String(req.body.credential)) ?? null }));
-    if (state.holding) state.held.push(answer);
-    else answer();
+    respond(() => (state.failing ? res.status(503).end() : res.json({ context: keys.get(String(req.body.credential)) ?? null })));
   });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    keys,
-    state,
-    release() {
-      state.holding = false;
-      for (const answer of state.held.splice(0)) answer();
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...route, keys, state };
 }
 
 describe('Authenticator', () => {
@@ -50,12 +34,12 @@ describe('Authenticator', () => {
     service.keys.set('sk_one', context);
     service.keys.set('sk_two', { ...context, keyId: 'key-2', subject: 'key:key-2' });
     const auth = new Authenticator(service.url, tokens, 0);
-    service.state.holding = true;
+    service.gate.holding = true;
     const answers = Promise.all([
       ...Array.from({ length: 30 }, () => auth.authenticate('Bearer sk_one')),
       ...Array.from({ length: 10 }, () => auth.authenticate('Bearer sk_two')),
     ]);
-    await expect.poll(() => service.state.held.length).toBe(2);
+    await expect.poll(() => service.gate.held.length).toBe(2);
     service.release();
     const contexts = await answers;
     expect(contexts.slice(0, 30).every((c) => c.keyId === 'key-1')).toBe(true);
@@ -80,9 +64,9 @@ describe('Authenticator', () => {
     service.keys.set('sk_one', context);
     const auth = new Authenticator(service.url, tokens, 0);
     service.state.failing = true;
-    service.state.holding = true;
+    service.gate.holding = true;
     const failures = Promise.all(Array.from({ length: 5 }, () => auth.authenticate('Bearer sk_one').then(() => null, (error: { extensions?: { code?: string } }) => error)));
-    await expect.poll(() => service.state.held.length).toBe(1);
+    await expect.poll(() => service.gate.held.length).toBe(1);
     service.release();
     expect((await failures).map((f) => f?.extensions?.code)).toEqual(Array(5).fill('UNAVAILABLE'));
     service.state.failing = false;
