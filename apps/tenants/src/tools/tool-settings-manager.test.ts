@@ -51,4 +51,13 @@ describe('ToolSettingsManager', () => {
     await Promise.all([manager.update(admin, { disable: ['run_code'] }), manager.update(admin, { disable: ['word_count'] }), manager.update(admin, { disable: ['calculator'] })]);
     expect((await manager.forTenant('acme')).overrides).toEqual({ run_code: false, word_count: false, calculator: false });
   });
+
+  it('shows a stored MCP server config that no longer parses, with what to do, instead of hiding it', async () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    await store.collection<{ id: string; tenantId: string } & Record<string, unknown>>('tool_settings').create({ id: 'acme', tenantId: 'acme', overrides: {}, config: { allowedHosts: [] }, mcpServers: [{ name: 'legacy', transport: 'carrier-pigeon' }], updatedAt: '2026-01-01T00:00:00Z' });
+    const manager = new ToolSettingsManager(store);
+    expect(await manager.mcpServers(admin)).toEqual([
+      { name: 'legacy', transport: 'unknown', url: null, command: null, headerNames: [], tools: null, error: "This server's stored config is no longer valid; register it again with registerMcpServer." },
+    ]);
+  });
 });

@@ -100,7 +100,13 @@ export class ToolSettingsManager {
     const tenantId = requireTenant(context, 'Listing MCP servers');
     const settings = await this.forTenant(tenantId);
     const discovery = await this.discover(tenantId, settings);
-    return this.servers(settings).map((server) => {
+    // A stored config that no longer parses (the config format changed) is shown, not hidden.
+    const unreadable = settings.mcpServers.flatMap((raw) => {
+      if (McpServerConfig.safeParse(raw).success) return [];
+      const name = typeof (raw as { name?: unknown })?.name === 'string' ? (raw as { name: string }).name : '(unnamed)';
+      return [{ name, transport: 'unknown', url: null, command: null, headerNames: [], tools: null, error: 'This server\'s stored config is no longer valid; register it again with registerMcpServer.' }];
+    });
+    const readable = this.servers(settings).map((server) => {
       const problem = discovery.problems.find((p) => p.server === server.name);
       const prefix = `${server.name}__`;
       return {
@@ -113,6 +119,7 @@ export class ToolSettingsManager {
         error: problem?.message ?? null,
       };
     });
+    return [...readable, ...unreadable];
   }
 
   /** Register (or replace, by name) an MCP server whose tools join the tenant's tools. */
