@@ -26,7 +26,7 @@ runSubgraphService({
     const toolbox = toolboxFromEnv(process.env, { tokens, subject: 'service:engine-autogen', codeExecutor: codeExecutorFor, logger });
     const engine = new AutoGenEngine(llm, store, codeExecutorFor, toolbox);
     return {
-      resolvers: { Query: { autogenEngine: () => ({ framework: 'AUTOGEN', available: true, templates: TEMPLATE_NAMES }) } },
+      resolvers: { Query: { autogenEngine: () => ({ framework: 'AUTOGEN', available: true, templates: TEMPLATE_NAMES, modelProvider: llm.provider, simulatedModel: llm.provider === 'simulator' }) } },
       routes: (app) => mountEngineRoutes(app, engine, tokens, logger),
       closers: [() => toolbox.close()],
     };

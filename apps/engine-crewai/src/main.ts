@@ -17,7 +17,7 @@ runSubgraphService({
     const engine = new CrewAIEngine(llm, store, children, toolbox);
     const definitionSchema = crewDefinitionJsonSchema();
     return {
-      resolvers: { Query: { crewaiEngine: () => ({ framework: 'CREWAI', available: true, templates: TEMPLATE_NAMES }) } },
+      resolvers: { Query: { crewaiEngine: () => ({ framework: 'CREWAI', available: true, templates: TEMPLATE_NAMES, modelProvider: llm.provider, simulatedModel: llm.provider === 'simulator' }) } },
       routes: (app) => {
         mountEngineRoutes(app, engine, tokens, logger);
         app.get('/engine/definition-schema', requireTenantContext(tokens), (_req, res) => {

@@ -29,7 +29,7 @@ runSubgraphService({
     const definitions = new GraphDefinitionManager(new GraphDefinitionStore(store), toolbox);
     const history = new WorkflowHistoryManager(engine, store, workflows);
     return {
-      resolvers: buildResolvers(definitions, history),
+      resolvers: buildResolvers(definitions, history, llm.provider),
       routes: (app) => mountEngineRoutes(app, engine, tokens, logger),
       closers: [() => toolbox.close()],
     };

@@ -25,6 +25,14 @@ export class WorkflowHistoryManager {
     return this.engine.checkpoints(requireTenant(context, 'Reading checkpoints'), workflowId);
   }
 
+  /** The graph a workflow runs, for drawing it; null when this engine has no run of it. */
+  async graph(context: TenantContext, workflowId: string): Promise<Record<string, unknown> | null> {
+    requireRole(context, 'VIEWER', 'Reading the graph of a workflow');
+    const record = await this.engine.runRecord(requireTenant(context, 'Reading the graph of a workflow'), workflowId);
+    if (!record) return null;
+    return record.graph.kind === 'declarative' ? { kind: 'declarative', ...record.graph.definition } : { kind: record.graph.kind };
+  }
+
   async fork(context: TenantContext, input: { workflowId: string; checkpointId: string; values?: unknown }): Promise<{ workflowId: string }> {
     requireRole(context, 'DEVELOPER', 'forkWorkflow');
     const tenantId = requireTenant(context, 'forkWorkflow');

@@ -8,13 +8,13 @@ import type { WorkflowHistoryManager } from '../history/workflow-history-manager
 
 const toGraphDefinition = (doc: GraphDefinitionVersionDoc) => ({ id: doc.definitionId, name: doc.name, version: doc.version, definition: doc.definition, createdAt: doc.createdAt });
 
-export function buildResolvers(definitions: GraphDefinitionManager, history: WorkflowHistoryManager): GraphQLResolverMap<RequestContext> {
+export function buildResolvers(definitions: GraphDefinitionManager, history: WorkflowHistoryManager, modelProvider: string): GraphQLResolverMap<RequestContext> {
   const jsonSchema = graphDefinitionJsonSchema();
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
     Query: {
-      langgraphEngine: () => ({ framework: 'LANGGRAPH', available: true, templates: TEMPLATE_NAMES }),
+      langgraphEngine: () => ({ framework: 'LANGGRAPH', available: true, templates: TEMPLATE_NAMES, modelProvider, simulatedModel: modelProvider === 'simulator' }),
       graphDefinitions: async (_root, _args, { tenant }) => (await definitions.list(tenant)).map(toGraphDefinition),
       graphDefinition: async (_root, args: { id: string; version?: number | null }, { tenant }) => {
         const doc = await definitions.get(tenant, args.id, args.version);
@@ -34,6 +34,7 @@ export function buildResolvers(definitions: GraphDefinitionManager, history: Wor
     Workflow: {
       __resolveReference: (reference: { id: string }) => reference,
       checkpoints: (workflow: { id: string }, _args, { tenant }) => history.checkpoints(tenant, workflow.id),
+      graph: (workflow: { id: string }, _args, { tenant }) => history.graph(tenant, workflow.id),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { ConflictError, type EngineEvent, type Framework } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { LocalEventNotifier, type EventNotifier } from './event-notifier.ts';
+import { STATUS_EVENT_TYPES, tenantStatusChannel } from './tenant-status-feed.ts';
 import { eventId, type EventDoc } from './workflow-documents.ts';
 
 /**
@@ -41,6 +42,7 @@ export class EventLog {
         await this.events.create(doc);
         this.lastKnown.set(workflowId, sequence);
         this.notifier.notify(workflowId, sequence);
+        if (STATUS_EVENT_TYPES.includes(event.type)) this.notifier.notify(tenantStatusChannel(tenantId), sequence);
         return doc;
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;

@@ -79,15 +79,17 @@ export class WorkflowManager {
     return (await this.workflows.get(tenantId, id))?.doc ?? null;
   }
 
-  async list(context: TenantContext, args: { first?: number | null; after?: string | null; status?: string | null }) {
+  async list(context: TenantContext, args: { first?: number | null; after?: string | null; status?: string | null; framework?: string | null }) {
     requireRole(context, 'VIEWER', 'Listing workflows');
     const tenantId = requireTenant(context, 'Listing workflows');
     const first = args.first ?? 20;
     if (first < 1 || first > 100) throw new BadUserInputError('first must be between 1 and 100.', { field: 'first' });
     const status = args.status ? WorkflowStatus.parse(args.status) : undefined;
+    const framework = args.framework ? Framework.parse(args.framework) : undefined;
+    const where = { ...(status ? { status } : {}), ...(framework ? { framework } : {}) };
     try {
       const page = await this.workflows.query(tenantId, {
-        where: status ? { status } : undefined,
+        where: Object.keys(where).length > 0 ? where : undefined,
         orderBy: [{ field: 'createdAt', direction: 'desc' }],
         first,
         after: args.after ?? undefined,

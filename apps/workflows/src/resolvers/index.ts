@@ -3,14 +3,16 @@ import { DateTimeScalar, JSONScalar, type RequestContext } from '@switchyard/ser
 import { workflowEventStream, type WorkflowEventFeeds } from '../orchestrator/event-subscription.ts';
 import type { EventDoc, WorkflowDoc } from '../orchestrator/workflow-documents.ts';
 import type { WorkflowManager } from '../orchestrator/workflow-manager.ts';
+import { TenantStatusFeeds } from '../orchestrator/tenant-status-feed.ts';
 
 export function buildResolvers(manager: WorkflowManager, feeds: WorkflowEventFeeds): GraphQLResolverMap<RequestContext> {
+  const statusFeeds = new TenantStatusFeeds(manager.workflows, feeds.events.notifier);
   return {
     JSON: JSONScalar,
     DateTime: DateTimeScalar,
     Query: {
       workflow: (_root, { id }: { id: string }, { tenant }) => manager.get(tenant, id),
-      workflows: (_root, args: { first?: number; after?: string; status?: string }, { tenant }) => manager.list(tenant, args),
+      workflows: (_root, args: { first?: number; after?: string; status?: string; framework?: string }, { tenant }) => manager.list(tenant, args),
     },
     Mutation: {
       startWorkflow: (_root, { input }: { input: unknown }, { tenant }) => manager.start(tenant, input),
@@ -20,7 +22,10 @@ export function buildResolvers(manager: WorkflowManager, feeds: WorkflowEventFee
     Subscription: {
       workflowEvents: {
         subscribe: (_root: unknown, args: { workflowId: string; afterSequence?: number | null }, { tenant }: RequestContext) =>
-          mapToField(workflowEventStream(tenant, manager, feeds, args.workflowId, args.afterSequence ?? 0)),
+          mapToField('workflowEvents', workflowEventStream(tenant, manager, feeds, args.workflowId, args.afterSequence ?? 0)),
+      },
+      workflowStatusChanges: {
+        subscribe: (_root: unknown, _args: unknown, { tenant }: RequestContext) => mapToField('workflowStatusChanges', statusFeeds.subscribe(tenant)),
       },
     },
     Workflow: {
@@ -36,9 +41,9 @@ export function buildResolvers(manager: WorkflowManager, feeds: WorkflowEventFee
 }
 
 /** Not a generator: an unsubscribe must reach the stream while it waits for the next event. */
-function mapToField(stream: AsyncIterableIterator<EventDoc>): AsyncIterableIterator<{ workflowEvents: EventDoc }> {
-  const wrap = (result: IteratorResult<EventDoc>): IteratorResult<{ workflowEvents: EventDoc }> =>
-    result.done ? { done: true, value: undefined } : { done: false, value: { workflowEvents: result.value } };
+function mapToField<F extends string, T>(field: F, stream: AsyncIterableIterator<T>): AsyncIterableIterator<Record<F, T>> {
+  const wrap = (result: IteratorResult<T>): IteratorResult<Record<F, T>> =>
+    result.done ? { done: true, value: undefined } : { done: false, value: { [field]: result.value } as Record<F, T> };
   return {
     next: async () => wrap(await stream.next()),
     return: async () => wrap((await stream.return?.()) ?? { done: true, value: undefined }),
