@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseServiceEnv } from '@switchyard/service-kit';
+import { baseServiceEnv, serviceUrlsSetting } from '@switchyard/service-kit';
 
 const jsonObject = <T extends z.ZodType>(schema: T, example: string) =>
   z.string().transform((text, ctx) => {
@@ -20,7 +20,7 @@ const jsonObject = <T extends z.ZodType>(schema: T, example: string) =>
 
 export const envSchema = baseServiceEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(4007),
-  SWITCHYARD_TENANTS_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
+  SWITCHYARD_TENANTS_URL: serviceUrlsSetting('http://127.0.0.1:4001/graphql'),
   /** How long a reservation holds budget when the call never settles (a crash). */
   BUDGET_RESERVATION_TTL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
   /** Azure OpenAI deployment names and the base models they run, as JSON: {"my-gpt4o": "gpt-4o"}. */

@@ -1,11 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parseEnv, serviceUrlVar } from '@switchyard/service-kit';
+import { parseEnv, serviceUrlVar, serviceUrlsSetting } from '@switchyard/service-kit';
 import { SUBGRAPHS } from './subgraphs.ts';
 
-const subgraphUrlVars = Object.fromEntries(
-  SUBGRAPHS.map(({ name, port }) => [serviceUrlVar(name), z.string().url().default(`http://127.0.0.1:${port}/graphql`)]),
-);
+/** SWITCHYARD_<SUBGRAPH>_URL: one URL, or the comma-separated URLs of the subgraph's replicas. */
+const subgraphUrlVars = Object.fromEntries(SUBGRAPHS.map(({ name, port }) => [serviceUrlVar(name), serviceUrlsSetting(`http://127.0.0.1:${port}/graphql`)]));
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -50,5 +49,9 @@ const schema = z.object({
   ...subgraphUrlVars,
 });
 
-export type GatewayEnv = z.infer<typeof schema> & Record<string, string>;
-export const readEnv = (env: NodeJS.ProcessEnv = process.env): GatewayEnv => parseEnv(schema, env) as GatewayEnv;
+export type GatewayEnv = z.infer<typeof schema> & { subgraphUrls: Record<string, string[]> };
+export const readEnv = (env: NodeJS.ProcessEnv = process.env): GatewayEnv => {
+  const parsed = parseEnv(schema, env);
+  const byVar = parsed as unknown as Record<string, string[]>;
+  return { ...parsed, subgraphUrls: Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, byVar[serviceUrlVar(name)]!])) };
+};

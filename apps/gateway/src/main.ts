@@ -18,6 +18,7 @@ import {
   formatErrorFor,
   onShutdown,
   runMain,
+  ServiceEndpoints,
   serviceUrlVar,
 } from '@switchyard/service-kit';
 import { Redis } from 'ioredis';
@@ -47,8 +48,14 @@ async function main() {
           tenantMap: env.OIDC_TENANT_MAP as unknown as Record<string, string>,
         }
       : null;
-  const auth = new Authenticator(env[serviceUrlVar('tenants')]!, tokens, env.AUTH_CACHE_MS, oidc);
-  const audit = new AuditQueue(env[serviceUrlVar('tenants')]!, tokens, logger, { capacity: env.AUDIT_QUEUE_CAPACITY });
+  const endpoints = new Map(Object.entries(env.subgraphUrls).map(([name, urls]) => [name, new ServiceEndpoints(urls)]));
+  const endpointsOf = (name: string): ServiceEndpoints => {
+    const found = endpoints.get(name);
+    if (!found) throw new Error(`No URL configured for subgraph ${name} (${serviceUrlVar(name)})`);
+    return found;
+  };
+  const auth = new Authenticator(endpointsOf('tenants'), tokens, env.AUTH_CACHE_MS, oidc);
+  const audit = new AuditQueue(endpointsOf('tenants'), tokens, logger, { capacity: env.AUDIT_QUEUE_CAPACITY });
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
   const buckets: TokenBuckets = redis ? new RedisTokenBuckets(redis) : new MemoryTokenBuckets();
   const tenantRule = { capacity: env.RATE_LIMIT_TENANT_BURST, refillPerSecond: env.RATE_LIMIT_TENANT_PER_SECOND };
@@ -82,18 +89,13 @@ async function main() {
     }
     return tenant;
   };
-  const subgraphUrl = (name: string) => {
-    const url = env[serviceUrlVar(name)];
-    if (!url) throw new Error(`No URL configured for subgraph ${name} (${serviceUrlVar(name)})`);
-    return url;
-  };
-
   const supergraphSdl = readFileSync(env.SUPERGRAPH_PATH, 'utf8');
   const dataSources: Record<string, RemoteGraphQLDataSource<GatewayContext>> = {};
   const dataSourceFor = (name: string) =>
     (dataSources[name] ??= new RemoteGraphQLDataSource<GatewayContext>({
-      url: subgraphUrl(name),
-      fetcher: fetch,
+      url: endpointsOf(name).primary,
+      // Each fetch goes to one of the subgraph's replicas, and to the next when one refuses the connection.
+      fetcher: ((_url: string, init: RequestInit) => endpointsOf(name).fetch('', init)) as unknown as typeof fetch,
       async willSendRequest({ request, context }) {
         request.http?.headers.set(CONTEXT_HEADER, await tokens.sign(context.tenant));
       },
@@ -135,7 +137,7 @@ async function main() {
         try {
           const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
           ctx.extra.tenant = await admit(authorization);
-          ctx.extra.upstream = new UpstreamConnections(subgraphUrl, tokens, ctx.extra.tenant);
+          ctx.extra.upstream = new UpstreamConnections(endpointsOf, tokens, ctx.extra.tenant);
           return true;
         } catch {
           return false;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { baseServiceEnv } from '@switchyard/service-kit';
+import { baseServiceEnv, serviceUrlsSetting } from '@switchyard/service-kit';
 
 export const envSchema = baseServiceEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(4003),
-  SWITCHYARD_SELECTION_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
-  SWITCHYARD_ENGINE_LANGGRAPH_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
-  SWITCHYARD_ENGINE_CREWAI_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
-  SWITCHYARD_BILLING_URL: z.string().url().default('http://127.0.0.1:4007/graphql'),
-  SWITCHYARD_ENGINE_AUTOGEN_URL: z.string().url().default('http://127.0.0.1:4006/graphql'),
+  SWITCHYARD_SELECTION_URL: serviceUrlsSetting('http://127.0.0.1:4002/graphql'),
+  SWITCHYARD_ENGINE_LANGGRAPH_URL: serviceUrlsSetting('http://127.0.0.1:4004/graphql'),
+  SWITCHYARD_ENGINE_CREWAI_URL: serviceUrlsSetting('http://127.0.0.1:4005/graphql'),
+  SWITCHYARD_BILLING_URL: serviceUrlsSetting('http://127.0.0.1:4007/graphql'),
+  SWITCHYARD_ENGINE_AUTOGEN_URL: serviceUrlsSetting('http://127.0.0.1:4006/graphql'),
   /** This replica's name in workflow leases; unique per process. */
   WORKFLOWS_REPLICA_ID: z.string().default(() => `workflows-${randomUUID().slice(0, 8)}`),
   /** How long a replica's claim on a workflow lasts without renewal. */

@@ -1,5 +1,5 @@
 import { CONTEXT_HEADER, UnavailableError } from '@switchyard/contracts';
-import { ServiceClient, runSubgraphService } from '@switchyard/service-kit';
+import { ServiceClient, ServiceEndpoints, runSubgraphService } from '@switchyard/service-kit';
 import { envSchema } from './env.ts';
 import { EngineDirectory } from './orchestrator/engine-directory.ts';
 import { EventLog } from './orchestrator/event-log.ts';
@@ -17,9 +17,15 @@ runSubgraphService({
   async build({ env, logger, tokens, store }) {
     const notifier = env.REDIS_URL ? new RedisEventNotifier(env.REDIS_URL, logger, env.WORKFLOWS_EVENT_POLL_MS) : new LocalEventNotifier(env.WORKFLOWS_EVENT_POLL_MS);
     const events = new EventLog(store, notifier);
-    const selection = new ServiceClient(env.SWITCHYARD_SELECTION_URL, tokens);
+    const selectionEndpoints = new ServiceEndpoints(env.SWITCHYARD_SELECTION_URL);
+    const billing = new ServiceEndpoints(env.SWITCHYARD_BILLING_URL);
+    const selection = new ServiceClient(selectionEndpoints, tokens);
     const engines = new EngineDirectory(
-      { LANGGRAPH: env.SWITCHYARD_ENGINE_LANGGRAPH_URL, CREWAI: env.SWITCHYARD_ENGINE_CREWAI_URL, AUTOGEN: env.SWITCHYARD_ENGINE_AUTOGEN_URL },
+      {
+        LANGGRAPH: new ServiceEndpoints(env.SWITCHYARD_ENGINE_LANGGRAPH_URL),
+        CREWAI: new ServiceEndpoints(env.SWITCHYARD_ENGINE_CREWAI_URL),
+        AUTOGEN: new ServiceEndpoints(env.SWITCHYARD_ENGINE_AUTOGEN_URL),
+      },
       tokens,
     );
     let runner: WorkflowRunner | undefined;
@@ -27,9 +33,10 @@ runSubgraphService({
       runsPerMonth: env.QUOTA_RUNS_PER_MONTH,
       concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS,
     }, async (context) => {
-      const response = await fetch(new URL('/internal/budget/status', env.SWITCHYARD_BILLING_URL), {
+      const response = await billing.fetch('/internal/budget/status', {
         headers: { [CONTEXT_HEADER]: await tokens.sign(context) },
         signal: AbortSignal.timeout(5000),
+        idempotent: true,
       });
       if (!response.ok) throw new UnavailableError(`Billing could not tell whether the budget allows new work (HTTP ${response.status}); retry shortly.`);
       return (await response.json()) as { exhausted: boolean; limitUsd: number | null; spentUsd: number };
@@ -39,8 +46,8 @@ runSubgraphService({
       leaseMs: env.WORKFLOWS_LEASE_MS,
       recoveryIntervalMs: env.WORKFLOWS_RECOVERY_INTERVAL_MS,
       engineUrls: engines.urls,
-      selectionUrl: env.SWITCHYARD_SELECTION_URL,
-      usage: new UsageForwarder(env.SWITCHYARD_BILLING_URL, tokens, logger),
+      selectionUrl: selectionEndpoints,
+      usage: new UsageForwarder(billing, tokens, logger),
     });
     const activeRunner = runner;
     return {

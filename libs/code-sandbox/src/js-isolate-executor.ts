@@ -21,7 +21,9 @@ export interface IsolateJavaScriptExecutorOptions {
   maxOutputChars?: number;
 }
 
-const RUNNER = fileURLToPath(new URL('./js-isolate-runner.ts', import.meta.url));
+// From sources the runner is TypeScript, run through tsx; a production build ships it compiled beside this module.
+const COMPILED = import.meta.url.endsWith('.js');
+const RUNNER = fileURLToPath(new URL(COMPILED ? './js-isolate-runner.js' : './js-isolate-runner.ts', import.meta.url));
 // Wall-time allowance on top of the isolate's own limit for starting Node and the isolate.
 const STARTUP_ALLOWANCE_MS = 10_000;
 
@@ -53,7 +55,7 @@ export class IsolateJavaScriptExecutor implements CodeExecutor {
     const job: IsolateJob = { code, memoryLimitMb: this.memoryLimitMb, timeoutMs: this.timeoutMs, maxOutputChars: this.maxOutputChars };
     return new Promise((resolve) => {
       const child = fork(RUNNER, [], {
-        execArgv: ['--no-node-snapshot', '--import', import.meta.resolve('tsx'), `--max-old-space-size=${this.memoryLimitMb + 128}`],
+        execArgv: ['--no-node-snapshot', ...(COMPILED ? [] : ['--import', import.meta.resolve('tsx')]), `--max-old-space-size=${this.memoryLimitMb + 128}`],
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         env: {},
       });

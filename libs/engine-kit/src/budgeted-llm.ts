@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { CONTEXT_HEADER, ErrorCode, SwitchyardError, UnavailableError, type TenantContext } from '@switchyard/contracts';
 import { createLlmClient, llmConfigFromEnv, type ChatRequest, type ChatResult, type CallOptions, type LlmClient } from '@switchyard/llm';
-import type { ContextTokens } from '@switchyard/service-kit';
+import { ServiceEndpoints, type ContextTokens } from '@switchyard/service-kit';
 import { estimateUsage, usageMissing, type TokenEncodingName } from './token-estimate.ts';
 
 /** The run a model call belongs to, set by the engine routes around every run. */
@@ -45,12 +45,13 @@ export function withEstimatedUsage(llm: LlmClient, onEstimate?: (callId: string,
  * the API key's hard limit) and settles it to the real cost afterwards. Outside a run (no tenant in
  * `runContext`) calls pass through.
  */
-export function budgetedLlm(unmetered: LlmClient, billingUrl: string, tokens: ContextTokens): LlmClient {
+export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints | string | readonly string[], tokens: ContextTokens): LlmClient {
+  const billing = ServiceEndpoints.of(billingUrl);
   const post = async (path: string, tenant: TenantContext, body: Record<string, unknown>) => {
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        return await fetch(new URL(path, billingUrl), {
+        return await billing.fetch(path, {
           method: 'POST',
           headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await tokens.sign({ ...tenant, subject: 'service:engine' }) },
           body: JSON.stringify(body),

@@ -1,6 +1,6 @@
 import { CONTEXT_HEADER, UnavailableError, type TenantContext } from '@switchyard/contracts';
 import type { CodeExecutor } from '@switchyard/code-sandbox';
-import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import { ServiceEndpoints, type ContextTokens, type Logger } from '@switchyard/service-kit';
 import {
   EMPTY_TOOL_SETTINGS,
   ToolError,
@@ -46,9 +46,9 @@ export interface TenantToolboxOptions {
   /** run_code's sandbox: one for the service, or one per workflow (a dynamic session each). */
   codeExecutor: CodeExecutor | ((tenantId: string, workflowId: string) => CodeExecutor);
   /** The tenants service (tool settings and integration secrets); without it every tenant has the defaults and no secrets. */
-  tenantsUrl?: string;
+  tenantsUrl?: ServiceEndpoints | string | readonly string[];
   /** The knowledge service, for knowledge_search. */
-  knowledgeUrl?: string;
+  knowledgeUrl?: ServiceEndpoints | string | readonly string[];
   /** Tools of this engine only (e.g. a graph's filter_list), always available to its runs. */
   engineTools?: Tool[];
   /** The outbound HTTP rules of http_request and the connectors (the operator's private-host exemptions). */
@@ -66,7 +66,13 @@ export interface TenantToolboxOptions {
  * Secrets are fetched when a tool asks for one, never cached beyond the run, never logged.
  */
 export class TenantToolbox {
-  constructor(private readonly options: TenantToolboxOptions) {}
+  private readonly tenants: ServiceEndpoints | undefined;
+  private readonly knowledge: ServiceEndpoints | undefined;
+
+  constructor(private readonly options: TenantToolboxOptions) {
+    this.tenants = options.tenantsUrl ? ServiceEndpoints.of(options.tenantsUrl) : undefined;
+    this.knowledge = options.knowledgeUrl ? ServiceEndpoints.of(options.knowledgeUrl) : undefined;
+  }
 
   private baseTools(tenantId: string, workflowId: string): Tool[] {
     const { codeExecutor } = this.options;
@@ -122,8 +128,8 @@ export class TenantToolbox {
   }
 
   private async settings(tenant: TenantContext): Promise<TenantToolSettings> {
-    if (!this.options.tenantsUrl || !tenant.tenantId) return EMPTY_TOOL_SETTINGS;
-    const response = await this.post(this.options.tenantsUrl, '/internal/tool-settings', tenant, {}, AbortSignal.timeout(5000)).catch((error: Error) => {
+    if (!this.tenants || !tenant.tenantId) return EMPTY_TOOL_SETTINGS;
+    const response = await this.post(this.tenants, '/internal/tool-settings', tenant, {}, AbortSignal.timeout(5000)).catch((error: Error) => {
       throw new UnavailableError(`The tenant's tool settings could not be read (${error.message}); retry later.`);
     });
     if (!response.ok) throw new UnavailableError(`The tenant's tool settings could not be read (HTTP ${response.status}); retry later.`);
@@ -135,9 +141,9 @@ export class TenantToolbox {
       get: async (qualifiedName) => {
         const dot = qualifiedName.indexOf('.');
         if (dot <= 0) throw new Error(`secret names are "<integration>.<name>", got "${qualifiedName}"`);
-        if (!this.options.tenantsUrl || !tenant.tenantId) return undefined;
+        if (!this.tenants || !tenant.tenantId) return undefined;
         const response = await this.post(
-          this.options.tenantsUrl,
+          this.tenants,
           '/internal/integration-secret',
           tenant,
           { tenantId: tenant.tenantId, integration: qualifiedName.slice(0, dot), name: qualifiedName.slice(dot + 1) },
@@ -151,16 +157,18 @@ export class TenantToolbox {
   }
 
   private async searchKnowledge(query: string, first: number, context: ToolContext): Promise<KnowledgeHit[]> {
-    if (!this.options.knowledgeUrl) throw new ToolError('the knowledge base is not available to this engine');
+    if (!this.knowledge) throw new ToolError('the knowledge base is not available to this engine');
     const tenant: TenantContext = { tenantId: context.tenantId, role: 'VIEWER', keyId: null, subject: this.options.subject };
-    const response = await this.post(this.options.knowledgeUrl, '/internal/knowledge/search', tenant, { query, first, ...(context.workflowId ? { workflowId: context.workflowId } : {}) }, AbortSignal.any([context.signal, AbortSignal.timeout(15_000)]));
+    const response = await this.post(this.knowledge, '/internal/knowledge/search', tenant, { query, first, ...(context.workflowId ? { workflowId: context.workflowId } : {}) }, AbortSignal.any([context.signal, AbortSignal.timeout(15_000)]));
     if (!response.ok) throw new ToolError(`the knowledge base answered HTTP ${response.status}; try again`, true);
     return ((await response.json()) as { hits: KnowledgeHit[] }).hits;
   }
 
-  private async post(serviceUrl: string, path: string, tenant: TenantContext, body: unknown, signal: AbortSignal): Promise<Response> {
+  private async post(service: ServiceEndpoints, path: string, tenant: TenantContext, body: unknown, signal: AbortSignal): Promise<Response> {
     if (!this.options.tokens) throw new Error('TenantToolbox needs tokens to call other services');
-    return fetch(new URL(path, serviceUrl), {
+    // Reads: tool settings, a secret, a search.
+    return service.fetch(path, {
+      idempotent: true,
       method: 'POST',
       headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.options.tokens.sign({ ...tenant, subject: this.options.subject }) },
       body: JSON.stringify(body),

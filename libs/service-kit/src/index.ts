@@ -4,6 +4,7 @@ export * from './context-token.ts';
 export * from './subgraph-server.ts';
 export * from './service-process.ts';
 export * from './service-client.ts';
+export * from './service-endpoints.ts';
 export * from './scalars.ts';
 export * from './rbac.ts';
 export * from './subgraph-service.ts';

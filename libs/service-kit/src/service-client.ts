@@ -1,21 +1,30 @@
 import { CONTEXT_HEADER, ErrorCode, SwitchyardError, UnavailableError, type TenantContext } from '@switchyard/contracts';
 import type { ContextTokens } from './context-token.ts';
+import { ServiceEndpoints } from './service-endpoints.ts';
 
 /**
  * Calls another subgraph's GraphQL API directly (service to service), on behalf of a tenant context.
  * Errors come back as SwitchyardError with the callee's code, so they can be passed on unchanged.
  */
 export class ServiceClient {
+  private readonly endpoints: ServiceEndpoints;
+
   constructor(
-    private readonly url: string,
+    endpoints: ServiceEndpoints | string | readonly string[],
     private readonly tokens: ContextTokens,
     private readonly timeoutMs = 10_000,
-  ) {}
+  ) {
+    this.endpoints = ServiceEndpoints.of(endpoints);
+  }
+
+  private get url(): string {
+    return this.endpoints.primary;
+  }
 
   async request<T>(query: string, variables: Record<string, unknown>, context: TenantContext): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(this.url, {
+      response = await this.endpoints.fetch('', {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
         body: JSON.stringify({ query, variables }),

@@ -25,6 +25,11 @@ export interface StackOptions {
   restart?: boolean;
   /** Services to run (default all). */
   only?: ServiceName[];
+  /**
+   * 'sources' (default): TypeScript through tsx; 'compiled': the production build's bundles
+   * (dist/apps/<service>/src/main.js, from `npm run build`), as the image runs them.
+   */
+  runtime?: 'sources' | 'compiled';
   onEvent?: (message: string) => void;
 }
 
@@ -127,10 +132,12 @@ export class ServiceSupervisor {
     const handle = this.services.get(name)!;
     const { stateDir } = this.options;
     const log = openSync(join(stateDir, 'logs', `${name}.log`), 'a');
-    const child = fork(join(ROOT, 'apps', handle.service, 'src', 'main.ts'), [], {
+    const compiled = this.options.runtime === 'compiled';
+    const entry = compiled ? join(ROOT, 'dist', 'apps', handle.service, 'src', 'main.js') : join(ROOT, 'apps', handle.service, 'src', 'main.ts');
+    const child = fork(entry, [], {
       cwd: ROOT,
       env: this.envFor(name),
-      execArgv: ['--import', 'tsx'],
+      execArgv: compiled ? ['--enable-source-maps'] : ['--import', 'tsx'],
       stdio: ['ignore', log, log, 'ipc'],
     });
     closeSync(log);

@@ -28,6 +28,8 @@ export interface TestStackOptions {
   reuse?: Pick<TestStack, 'stateDir' | 'adminKey' | 'apiKey' | 'tenantId'> & { contextSecret: string };
   env?: Record<string, string>;
   only?: ServiceName[];
+  /** Run the production build (dist/, `npm run build`) instead of the TypeScript sources. */
+  runtime?: 'sources' | 'compiled';
 }
 
 /**
@@ -51,6 +53,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     restart: true,
     env: { LOG_LEVEL: 'warn', ...options.env },
     only: options.only,
+    runtime: options.runtime,
   });
   try {
     await supervisor.start();

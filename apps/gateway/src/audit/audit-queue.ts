@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import { CONTEXT_HEADER, type TenantContext } from '@switchyard/contracts';
-import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import { ServiceEndpoints, type ContextTokens, type Logger } from '@switchyard/service-kit';
 
 const GATEWAY: TenantContext = { tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:gateway' };
 
@@ -46,15 +46,15 @@ export class AuditQueue {
   private readonly idle = new Set<() => void>();
   private readonly stop = new AbortController();
   private readonly options: AuditQueueOptions;
-  private readonly endpoint: URL;
+  private readonly tenants: ServiceEndpoints;
 
   constructor(
-    tenantsUrl: string,
+    tenants: ServiceEndpoints | string | readonly string[],
     private readonly tokens: ContextTokens,
     private readonly logger: Logger,
     options: Partial<AuditQueueOptions> = {},
   ) {
-    this.endpoint = new URL('/internal/audit', tenantsUrl);
+    this.tenants = ServiceEndpoints.of(tenants);
     this.options = { ...DEFAULTS, ...options };
   }
 
@@ -128,7 +128,7 @@ export class AuditQueue {
     try {
       await pRetry(
         async () => {
-          const answer = await fetch(this.endpoint, {
+          const answer = await this.tenants.fetch('/internal/audit', {
             method: 'POST',
             headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(GATEWAY) },
             body: JSON.stringify(record),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { TenantContext, UnauthenticatedError, UnavailableError, type Role } from '@switchyard/contracts';
-import type { ContextTokens } from '@switchyard/service-kit';
+import { ServiceEndpoints, type ContextTokens } from '@switchyard/service-kit';
 import { CONTEXT_HEADER } from '@switchyard/contracts';
 
 const GATEWAY_CONTEXT: TenantContext = { tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:gateway' };
@@ -43,13 +43,15 @@ export class Authenticator {
   private readonly lookups = new Map<string, Promise<TenantContext | null>>();
 
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | null;
+  private readonly tenants: ServiceEndpoints;
 
   constructor(
-    private readonly tenantsUrl: string,
+    tenants: ServiceEndpoints | string | readonly string[],
     private readonly tokens: ContextTokens,
     private readonly cacheMs: number,
     private readonly oidc: OidcOptions | null = null,
   ) {
+    this.tenants = ServiceEndpoints.of(tenants);
     this.jwks = oidc ? createRemoteJWKSet(new URL(oidc.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5000 }) : null;
   }
 
@@ -111,11 +113,12 @@ export class Authenticator {
   private async ask(path: string, body: Record<string, unknown>): Promise<TenantContext | null> {
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.tenantsUrl), {
+      response = await this.tenants.fetch(path, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(GATEWAY_CONTEXT) },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(5000),
+        idempotent: true,
       });
     } catch (error) {
       throw new UnavailableError(`Authentication is unavailable right now (${(error as Error).message}); retry shortly.`);

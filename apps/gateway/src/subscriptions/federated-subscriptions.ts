@@ -5,8 +5,9 @@ import { Supergraph, operationFromDocument, type Schema } from '@apollo/federati
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
-import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import type { ContextTokens, Logger, ServiceEndpoints } from '@switchyard/service-kit';
 import { BoundedQueue } from './bounded-queue.ts';
+import { isConnectionLoss, resumablePrimary } from './resumable-subscription.ts';
 
 /** The data of one subscription event, handed to the query plan as if a subgraph had fetched it. */
 const EVENT_SOURCE = '__subscription_event__';
@@ -14,13 +15,20 @@ const EVENT_SOURCE = '__subscription_event__';
 export interface SubscriptionOptions {
   /** Events that may wait for a slow subscriber before it is dropped. */
   queueCapacity: number;
+  /** How often a resumable subscription subscribes again after losing its upstream before it gives up. Default 20. */
+  maxResumes?: number;
 }
 
-/** One client connection's upstream graphql-ws connections, one per subgraph, opened on first use. */
+/**
+ * One client connection's upstream graphql-ws connections, one per subgraph, opened on first use.
+ * A connection is not retried by the graphql-ws client itself (that would replay every subscription
+ * from its start); a lost one fails its subscriptions, which resume on a new connection, to the next
+ * replica of the subgraph.
+ */
 export class UpstreamConnections {
   private readonly clients = new Map<string, Client>();
   constructor(
-    private readonly urls: (serviceName: string) => string,
+    private readonly endpoints: (serviceName: string) => ServiceEndpoints,
     private readonly tokens: ContextTokens,
     private readonly tenant: TenantContext,
   ) {}
@@ -28,13 +36,14 @@ export class UpstreamConnections {
   get(serviceName: string): Client {
     let client = this.clients.get(serviceName);
     if (!client) {
+      const endpoints = this.endpoints(serviceName);
       client = createClient({
-        url: this.urls(serviceName).replace(/^http/, 'ws'),
+        url: () => endpoints.pick().replace(/^http/, 'ws'),
         webSocketImpl: WebSocket,
         connectionParams: async () => ({ [CONTEXT_HEADER]: await this.tokens.sign(this.tenant) }),
         lazy: true,
         lazyCloseTimeout: 1000,
-        retryAttempts: 3,
+        retryAttempts: 0,
       });
       this.clients.set(serviceName, client);
     }
@@ -92,17 +101,49 @@ export class FederatedSubscriptions {
     const primary = node.primary;
     const primaryVariables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in variables).map((name) => [name, variables[name]]));
     const queue = new BoundedQueue<ExecutionResult>(this.options.queueCapacity);
-    const unsubscribe = upstream.get(primary.serviceName).subscribe<Record<string, unknown>>(
-      { query: primary.operation, variables: primaryVariables, operationName: primary.operationName ?? undefined },
-      {
-        next: (result) => queue.push(result as ExecutionResult),
-        error: (error) => {
-          queue.push({ errors: [toGraphQLError(error)] });
-          queue.end();
+    // A resumable subscription keeps its position, so a lost upstream is subscribed again after it: no gap, no repeat.
+    const resumable = resumablePrimary(primary.operation, primaryVariables);
+    let cursor = resumable?.initialCursor ?? null;
+    let resumes = 0;
+    let stopped = false;
+    let unsubscribeUpstream: () => void = () => undefined;
+    const maxResumes = this.options.maxResumes ?? 20;
+    const subscribeUpstream = () => {
+      if (stopped) return;
+      const upstreamVariables = resumable ? { ...primaryVariables, [resumable.cursorVariable]: cursor } : primaryVariables;
+      unsubscribeUpstream = upstream.get(primary.serviceName).subscribe<Record<string, unknown>>(
+        { query: resumable?.operation ?? primary.operation, variables: upstreamVariables, operationName: primary.operationName ?? undefined },
+        {
+          next: (result) => {
+            if (resumable) {
+              const position = (result.data?.[resumable.responseKey] as Record<string, unknown> | undefined)?.[resumable.cursorField];
+              if (typeof position === 'number') {
+                if (cursor !== null && position <= cursor) return;
+                cursor = position;
+                resumes = 0;
+              }
+            }
+            queue.push(result as ExecutionResult);
+          },
+          error: (error) => {
+            if (resumable && !stopped && isConnectionLoss(error) && resumes < maxResumes) {
+              resumes += 1;
+              this.logger.info({ service: primary.serviceName, cursor, resumes }, 'subscription upstream lost; resuming');
+              setTimeout(subscribeUpstream, Math.min(50 * 2 ** (resumes - 1), 2000)).unref();
+              return;
+            }
+            queue.push({ errors: [toGraphQLError(error)] });
+            queue.end();
+          },
+          complete: () => queue.end(),
         },
-        complete: () => queue.end(),
-      },
-    );
+      );
+    };
+    subscribeUpstream();
+    const unsubscribe = () => {
+      stopped = true;
+      unsubscribeUpstream();
+    };
     const requestContext = {
       request: { query, variables, operationName },
       context,

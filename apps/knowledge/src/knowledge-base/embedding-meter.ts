@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CONTEXT_HEADER } from '@switchyard/contracts';
-import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import { ServiceEndpoints, type ContextTokens, type Logger } from '@switchyard/service-kit';
 
 /** What an embedding call was for: a document's chunks, or a search query (from a workflow, when one asked). */
 export interface EmbeddingPurpose {
@@ -28,7 +28,8 @@ const ATTEMPTS = 3;
  * orchestrator forwards MODEL_CALL events to), keyed by a fresh call id so it counts once. A report
  * that fails after retries is logged, never failing the ingestion or search that made the call.
  */
-export function billingEmbeddingMeter(billingUrl: string, tokens: ContextTokens, logger: Logger): EmbeddingMeter {
+export function billingEmbeddingMeter(billingUrl: ServiceEndpoints | string | readonly string[], tokens: ContextTokens, logger: Logger): EmbeddingMeter {
+  const billing = ServiceEndpoints.of(billingUrl);
   return async (purpose, usage) => {
     const body = {
       callId: `knowledge:${randomUUID()}`,
@@ -47,11 +48,13 @@ export function billingEmbeddingMeter(billingUrl: string, tokens: ContextTokens,
     const context = { tenantId: purpose.tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:knowledge' };
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        const response = await fetch(new URL('/internal/usage', billingUrl), {
+        const response = await billing.fetch('/internal/usage', {
           method: 'POST',
           headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await tokens.sign(context) },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(5000),
+          // Billing records each call once by its id.
+          idempotent: true,
         });
         if (response.ok) return;
         if (response.status < 500) {

@@ -1,5 +1,5 @@
 import { CONTEXT_HEADER, ForbiddenError, UnavailableError, type TenantContext } from '@switchyard/contracts';
-import { requireRole, requireTenant, type ContextTokens } from '@switchyard/service-kit';
+import { ServiceEndpoints, requireRole, requireTenant, type ContextTokens } from '@switchyard/service-kit';
 import type { DocumentStore } from '@switchyard/store';
 import type { TenantManager } from './tenant-manager.ts';
 
@@ -11,12 +11,16 @@ const AS_TENANTS_SERVICE: TenantContext = { tenantId: null, role: 'PLATFORM_ADMI
  * store through its /internal/tenant-data route.
  */
 export class TenantDataRequests {
+  private readonly services: Record<string, ServiceEndpoints>;
+
   constructor(
-    private readonly services: Record<string, string>,
+    services: Record<string, ServiceEndpoints | string | readonly string[]>,
     private readonly store: DocumentStore,
     private readonly tenants: TenantManager,
     private readonly tokens: ContextTokens,
-  ) {}
+  ) {
+    this.services = Object.fromEntries(Object.entries(services).map(([name, urls]) => [name, ServiceEndpoints.of(urls)]));
+  }
 
   async export(context: TenantContext): Promise<Record<string, unknown>> {
     requireRole(context, 'TENANT_ADMIN', 'exportTenantData');
@@ -42,15 +46,21 @@ export class TenantDataRequests {
     return { deleted };
   }
 
-  private async call(method: 'GET' | 'DELETE', graphqlUrl: string, tenantId: string): Promise<unknown> {
-    const url = new URL(`/internal/tenant-data/${encodeURIComponent(tenantId)}`, graphqlUrl);
+  private async call(method: 'GET' | 'DELETE', service: ServiceEndpoints, tenantId: string): Promise<unknown> {
+    const host = new URL(service.primary).host;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers: { [CONTEXT_HEADER]: await this.tokens.sign(AS_TENANTS_SERVICE) }, signal: AbortSignal.timeout(30_000) });
+      // Both are safe to repeat: an export reads, an erasure of what is already gone deletes nothing.
+      response = await service.fetch(`/internal/tenant-data/${encodeURIComponent(tenantId)}`, {
+        method,
+        headers: { [CONTEXT_HEADER]: await this.tokens.sign(AS_TENANTS_SERVICE) },
+        signal: AbortSignal.timeout(30_000),
+        idempotent: true,
+      });
     } catch (error) {
-      throw new UnavailableError(`A service holding tenant data (${url.host}) could not be reached: ${(error as Error).message}. Retry the request; nothing is lost.`);
+      throw new UnavailableError(`A service holding tenant data (${host}) could not be reached: ${(error as Error).message}. Retry the request; nothing is lost.`);
     }
-    if (!response.ok) throw new UnavailableError(`A service holding tenant data (${url.host}) answered HTTP ${response.status}. Retry the request.`);
+    if (!response.ok) throw new UnavailableError(`A service holding tenant data (${host}) answered HTTP ${response.status}. Retry the request.`);
     return response.json();
   }
 }

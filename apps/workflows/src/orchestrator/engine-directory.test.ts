@@ -4,7 +4,7 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TenantContext } from '@switchyard/contracts';
 import { mountEngineRoutes } from '@switchyard/engine-kit';
-import { ContextTokens, ServiceClient, createLogger } from '@switchyard/service-kit';
+import { ContextTokens, ServiceClient, ServiceEndpoints, createLogger } from '@switchyard/service-kit';
 import { SqliteStore } from '@switchyard/store';
 import { EngineDirectory } from './engine-directory.ts';
 import { EventLog } from './event-log.ts';
@@ -60,7 +60,7 @@ describe('EngineDirectory', () => {
       engine.server.closeAllConnections();
       await engine.close();
     });
-    const directory = new EngineDirectory({ LANGGRAPH: engine.url }, tokens);
+    const directory = new EngineDirectory({ LANGGRAPH: new ServiceEndpoints(engine.url) }, tokens);
     engine.state.holding = true;
     const answers = Promise.all(Array.from({ length: 25 }, () => directory.availability('LANGGRAPH', developer)));
     await expect.poll(() => engine.state.held.length).toBe(1);
@@ -77,7 +77,7 @@ describe('EngineDirectory', () => {
       await engine.close();
     });
     // Nothing is remembered, so every call probes.
-    const directory = new EngineDirectory({ LANGGRAPH: engine.url }, tokens, { availableMs: 0, downMs: 0, probeTimeoutMs: 200 });
+    const directory = new EngineDirectory({ LANGGRAPH: new ServiceEndpoints(engine.url) }, tokens, { availableMs: 0, downMs: 0, probeTimeoutMs: 200 });
     expect(await directory.availability('LANGGRAPH', developer)).toBe('AVAILABLE');
     engine.state.holding = true;
     expect(await directory.availability('LANGGRAPH', developer)).toBe('AVAILABLE');
@@ -85,7 +85,7 @@ describe('EngineDirectory', () => {
   });
 
   it('tells an engine that is down from one this deployment does not have', async () => {
-    const directory = new EngineDirectory({ LANGGRAPH: await closedPort() }, tokens);
+    const directory = new EngineDirectory({ LANGGRAPH: new ServiceEndpoints(await closedPort()) }, tokens);
     expect(await directory.availability('LANGGRAPH', developer)).toBe('DOWN');
     expect(await directory.availability('CREWAI', developer)).toBe('NOT_CONFIGURED');
   });
@@ -93,7 +93,7 @@ describe('EngineDirectory', () => {
   it('refuses startWorkflow on an engine that is down with a retryable UNAVAILABLE, and on a missing one with BAD_USER_INPUT', async () => {
     const store = new SqliteStore({ filename: ':memory:' });
     const events = new EventLog(store);
-    const engines = new EngineDirectory({ LANGGRAPH: await closedPort() }, tokens);
+    const engines = new EngineDirectory({ LANGGRAPH: new ServiceEndpoints(await closedPort()) }, tokens);
     const manager = new WorkflowManager(
       store,
       events,

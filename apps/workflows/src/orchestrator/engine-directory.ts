@@ -1,5 +1,5 @@
 import { CONTEXT_HEADER, type Framework, type TenantContext } from '@switchyard/contracts';
-import type { ContextTokens } from '@switchyard/service-kit';
+import type { ContextTokens, ServiceEndpoints } from '@switchyard/service-kit';
 
 /** How long answers are remembered and how long a probe may take. */
 export interface EngineProbeTimes {
@@ -30,7 +30,7 @@ export class EngineDirectory {
   private readonly probes = new Map<Framework, Promise<boolean>>();
 
   constructor(
-    readonly urls: Partial<Record<Framework, string>>,
+    readonly urls: Partial<Record<Framework, ServiceEndpoints>>,
     private readonly tokens: ContextTokens,
     private readonly times: EngineProbeTimes = DEFAULT_TIMES,
   ) {}
@@ -48,12 +48,13 @@ export class EngineDirectory {
     return (await probe) ? 'AVAILABLE' : 'DOWN';
   }
 
-  private async probe(framework: Framework, url: string, context: TenantContext): Promise<boolean> {
+  private async probe(framework: Framework, engine: ServiceEndpoints, context: TenantContext): Promise<boolean> {
     let available: boolean;
     try {
-      const response = await fetch(new URL('/engine/info', url), {
+      const response = await engine.fetch('/engine/info', {
         headers: { [CONTEXT_HEADER]: await this.tokens.sign(context) },
         signal: AbortSignal.timeout(this.times.probeTimeoutMs),
+        idempotent: true,
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       available = ((await response.json()) as { available?: boolean }).available === true;
@@ -69,11 +70,12 @@ export class EngineDirectory {
   async validate(framework: Framework, definition: unknown, context: TenantContext): Promise<string[]> {
     const url = this.urls[framework];
     if (!url || definition === null || definition === undefined) return [];
-    const response = await fetch(new URL('/engine/validate', url), {
+    const response = await url.fetch('/engine/validate', {
       method: 'POST',
       headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
       body: JSON.stringify({ definition }),
       signal: AbortSignal.timeout(5000),
+      idempotent: true,
     });
     if (!response.ok) return [];
     return ((await response.json()) as { problems?: string[] }).problems ?? [];

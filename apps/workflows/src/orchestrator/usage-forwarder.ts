@@ -1,5 +1,5 @@
 import { CONTEXT_HEADER, ModelCallData } from '@switchyard/contracts';
-import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import type { ContextTokens, Logger, ServiceEndpoints } from '@switchyard/service-kit';
 import type { WorkflowEventRecord } from '@switchyard/contracts';
 
 const ATTEMPTS = 5;
@@ -10,7 +10,7 @@ const ATTEMPTS = 5;
  */
 export class UsageForwarder {
   constructor(
-    private readonly billingUrl: string,
+    private readonly billing: ServiceEndpoints,
     private readonly tokens: ContextTokens,
     private readonly logger: Logger,
   ) {}
@@ -42,11 +42,13 @@ export class UsageForwarder {
     const context = { tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        const response = await fetch(new URL('/internal/usage', this.billingUrl), {
+        const response = await this.billing.fetch('/internal/usage', {
           method: 'POST',
           headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(5000),
+          // Billing records each call once by its id.
+          idempotent: true,
         });
         if (response.ok) return;
         if (response.status < 500) {

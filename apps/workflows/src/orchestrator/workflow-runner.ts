@@ -13,7 +13,7 @@ import {
   type UniversalAgentState,
 } from '@switchyard/contracts';
 import type { Collection, Stored } from '@switchyard/store';
-import type { ContextTokens, Logger } from '@switchyard/service-kit';
+import type { ContextTokens, Logger, ServiceEndpoints } from '@switchyard/service-kit';
 import type { EventLog } from './event-log.ts';
 import type { UsageForwarder } from './usage-forwarder.ts';
 import type { HybridProgress, WorkflowDoc } from './workflow-documents.ts';
@@ -23,9 +23,9 @@ export interface RunnerOptions {
   replicaId: string;
   leaseMs: number;
   recoveryIntervalMs: number;
-  engineUrls: Partial<Record<Framework, string>>;
+  engineUrls: Partial<Record<Framework, ServiceEndpoints>>;
   /** The selection service, told how recommended workflows end. */
-  selectionUrl?: string;
+  selectionUrl?: ServiceEndpoints;
   /** Meters model calls in billing. */
   usage?: UsageForwarder;
 }
@@ -255,7 +255,7 @@ export class WorkflowRunner {
     let result: EngineRunResult | null = null;
     let accepted = false;
     try {
-      const response = await fetch(new URL('/engine/runs', engineUrl), {
+      const response = await engineUrl.fetch('/engine/runs', {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
         body: JSON.stringify({ state, definition, resume }),
@@ -302,7 +302,7 @@ export class WorkflowRunner {
     if (!recommendationId || !this.options.selectionUrl) return;
     try {
       const context = { tenantId: doc.tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
-      await fetch(new URL('/internal/run-outcome', this.options.selectionUrl), {
+      await this.options.selectionUrl.fetch('/internal/run-outcome', {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
         body: JSON.stringify({
