@@ -6,11 +6,36 @@ import { z } from 'zod';
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  const lines = result.success ? [] : result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  lines.push(...deploymentIssues(schema, env).map((issue) => `  ${issue}`));
+  if (lines.length > 0) throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  return result.data as z.infer<S>;
+}
+
+/** single (default): one process per service is enough, SQLite allowed. distributed: replicas, so shared state must be shared for real. */
+export const deploymentMode = z.enum(['single', 'distributed']).default('single');
+
+/**
+ * Settings that are each valid alone but wrong together, for the settings the service reads: a
+ * Cosmos store without its endpoint, and in SWITCHYARD_MODE=distributed anything a replica would
+ * keep to itself (a SQLite file, events or rate limits without Redis), so no replica half-starts.
+ */
+export function deploymentIssues(schema: z.ZodType, env: NodeJS.ProcessEnv): string[] {
+  const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, unknown>) : {};
+  const reads = (key: string) => key in shape;
+  const issues: string[] = [];
+  if (reads('STORE_DRIVER') && env.STORE_DRIVER === 'cosmos' && !env.COSMOS_ENDPOINT) {
+    issues.push('COSMOS_ENDPOINT: required when STORE_DRIVER=cosmos (the account URL, e.g. https://<account>.documents.azure.com:443/)');
   }
-  return result.data;
+  if (reads('SWITCHYARD_MODE') && env.SWITCHYARD_MODE === 'distributed') {
+    if (reads('STORE_DRIVER') && env.STORE_DRIVER !== 'cosmos') {
+      issues.push(`STORE_DRIVER: must be cosmos when SWITCHYARD_MODE=distributed, not ${env.STORE_DRIVER ?? 'sqlite (the default)'}: replicas cannot share a SQLite file`);
+    }
+    if (reads('REDIS_URL') && !env.REDIS_URL) {
+      issues.push('REDIS_URL: required when SWITCHYARD_MODE=distributed, so events and rate limits reach every replica');
+    }
+  }
+  return issues;
 }
 
 /** Variables every service reads. Each service's env.ts extends this. */
@@ -25,6 +50,9 @@ export const baseServiceEnv = z.object({
   COSMOS_ENDPOINT: z.string().url().optional(),
   COSMOS_KEY: z.string().optional(),
   COSMOS_DATABASE: z.string().default('switchyard'),
+  /** Comma-separated Azure regions, nearest first, for a multi-region account. */
+  COSMOS_PREFERRED_REGIONS: z.string().optional(),
+  SWITCHYARD_MODE: deploymentMode,
 });
 export type BaseServiceEnv = z.infer<typeof baseServiceEnv>;
 

@@ -1,4 +1,5 @@
 import type { Agent } from 'node:http';
+import type { TokenCredential } from '@azure/core-auth';
 import {
   CosmosClient,
   type CompositePath,
@@ -36,7 +37,10 @@ import {
 
 export interface CosmosStoreOptions {
   endpoint: string;
-  key: string;
+  /** The account key; without one, Microsoft Entra ID (`credential`) signs the requests. */
+  key?: string;
+  /** Entra ID credential (e.g. DefaultAzureCredential: workload identity on AKS), used when no key is given. */
+  credential?: TokenCredential;
   databaseId: string;
   /** Prepended to every container id, so several services can share one database. */
   containerPrefix?: string;
@@ -157,7 +161,7 @@ export class CosmosStore implements DocumentStore {
     this.prefix = options.containerPrefix ?? '';
     this.client = new CosmosClient({
       endpoint: options.endpoint,
-      key: options.key,
+      ...(options.key ? { key: options.key } : { aadCredentials: options.credential }),
       ...(options.agent ? { agent: options.agent } : {}),
       ...(options.connectionPolicy ? { connectionPolicy: options.connectionPolicy } : {}),
     });

@@ -1,4 +1,5 @@
 import type { Agent } from 'node:http';
+import type { TokenCredential } from '@azure/core-auth';
 import {
   CosmosClient,
   VectorEmbeddingDataType,
@@ -12,7 +13,10 @@ import { checkVector, checkVectorEntry, clampK, type VectorEntry, type VectorInd
 
 export interface CosmosVectorIndexOptions {
   endpoint: string;
-  key: string;
+  /** The account key; without one, Microsoft Entra ID (`credential`) signs the requests. */
+  key?: string;
+  /** Entra ID credential (e.g. DefaultAzureCredential: workload identity on AKS), used when no key is given. */
+  credential?: TokenCredential;
   databaseId: string;
   /** Prepended to the container ids; use the service's store prefix so the store's deleteTenant covers them too. */
   containerPrefix?: string;
@@ -55,7 +59,7 @@ export class CosmosVectorIndex implements VectorIndex {
     this.containerPrefix = `${options.containerPrefix ?? ''}${options.name ?? 'vectors'}-d`;
     this.client = new CosmosClient({
       endpoint: options.endpoint,
-      key: options.key,
+      ...(options.key ? { key: options.key } : { aadCredentials: options.credential }),
       ...(options.agent ? { agent: options.agent } : {}),
       ...(options.connectionPolicy ? { connectionPolicy: options.connectionPolicy } : {}),
     });

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CosmosStore, SqliteStore, createStoreFromEnv } from './index.ts';
+import { CosmosStore, SqliteStore, cosmosConnection, createStoreFromEnv } from './index.ts';
 
 describe('createStoreFromEnv', () => {
   it('opens <dataDir>/<service>.db with SQLite by default', async () => {
@@ -18,7 +18,7 @@ describe('createStoreFromEnv', () => {
     }
   });
 
-  it('builds a CosmosStore for STORE_DRIVER=cosmos and insists on its endpoint and key', async () => {
+  it('builds a CosmosStore for STORE_DRIVER=cosmos and insists on its endpoint', async () => {
     expect(() => createStoreFromEnv({ STORE_DRIVER: 'cosmos', dataDir: '.', service: 'runs' })).toThrow(/COSMOS_ENDPOINT/);
     const store = createStoreFromEnv({
       STORE_DRIVER: 'cosmos',
@@ -29,5 +29,14 @@ describe('createStoreFromEnv', () => {
     });
     expect(store).toBeInstanceOf(CosmosStore);
     await store.close();
+  });
+
+  it('signs with Entra ID when no key is set, and orders the preferred regions as given', () => {
+    const keyless = cosmosConnection({ STORE_DRIVER: 'cosmos', dataDir: '.', service: 'runs', COSMOS_ENDPOINT: 'https://acct.documents.azure.com/', COSMOS_PREFERRED_REGIONS: 'West Europe, North Europe ,East US' });
+    expect(keyless.key).toBeUndefined();
+    expect(keyless.credential?.getToken).toBeTypeOf('function');
+    expect(keyless.connectionPolicy).toEqual({ preferredLocations: ['West Europe', 'North Europe', 'East US'] });
+    const keyed = cosmosConnection({ STORE_DRIVER: 'cosmos', dataDir: '.', service: 'runs', COSMOS_ENDPOINT: 'https://127.0.0.1:1', COSMOS_KEY: 'a2V5' });
+    expect(keyed).toEqual({ endpoint: 'https://127.0.0.1:1', key: 'a2V5', databaseId: 'switchyard' });
   });
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { cosmosConnection } from './cosmos-connection.ts';
 import { CosmosStore } from './cosmos-store.ts';
 import type { DocumentStore } from './document-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -10,6 +11,7 @@ export { MAX_VECTOR_DIMENSIONS, MAX_VECTOR_K, type VectorEntry, type VectorIndex
 export { SqliteVectorIndex, type SqliteVectorIndexOptions } from './sqlite-vector-index.ts';
 export { CosmosVectorIndex, type CosmosVectorIndexOptions } from './cosmos-vector-index.ts';
 export { createVectorIndexFromEnv } from './vector-index-from-env.ts';
+export { cosmosConnection, type CosmosConnection } from './cosmos-connection.ts';
 
 export interface StoreEnv {
   STORE_DRIVER?: 'sqlite' | 'cosmos';
@@ -20,6 +22,8 @@ export interface StoreEnv {
   COSMOS_ENDPOINT?: string;
   COSMOS_KEY?: string;
   COSMOS_DATABASE?: string;
+  /** Comma-separated Azure regions, nearest first (multi-region accounts). */
+  COSMOS_PREFERRED_REGIONS?: string;
 }
 
 /**
@@ -29,13 +33,5 @@ export interface StoreEnv {
  */
 export function createStoreFromEnv(env: StoreEnv): DocumentStore {
   if (env.STORE_DRIVER !== 'cosmos') return new SqliteStore({ filename: join(env.dataDir, `${env.service}.db`) });
-  if (!env.COSMOS_ENDPOINT || !env.COSMOS_KEY) {
-    throw new Error('STORE_DRIVER=cosmos needs COSMOS_ENDPOINT and COSMOS_KEY.');
-  }
-  return new CosmosStore({
-    endpoint: env.COSMOS_ENDPOINT,
-    key: env.COSMOS_KEY,
-    databaseId: env.COSMOS_DATABASE ?? 'switchyard',
-    containerPrefix: `${env.service}-`,
-  });
+  return new CosmosStore({ ...cosmosConnection(env), containerPrefix: `${env.service}-` });
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { cosmosConnection } from './cosmos-connection.ts';
 import { CosmosVectorIndex } from './cosmos-vector-index.ts';
 import type { StoreEnv } from './index.ts';
 import { SqliteVectorIndex } from './sqlite-vector-index.ts';
@@ -11,14 +12,5 @@ import type { VectorIndex } from './vector-index.ts';
  */
 export function createVectorIndexFromEnv(env: StoreEnv, name = 'vectors'): VectorIndex {
   if (env.STORE_DRIVER !== 'cosmos') return new SqliteVectorIndex({ filename: join(env.dataDir, `${env.service}.db`), name });
-  if (!env.COSMOS_ENDPOINT || !env.COSMOS_KEY) {
-    throw new Error('STORE_DRIVER=cosmos needs COSMOS_ENDPOINT and COSMOS_KEY.');
-  }
-  return new CosmosVectorIndex({
-    endpoint: env.COSMOS_ENDPOINT,
-    key: env.COSMOS_KEY,
-    databaseId: env.COSMOS_DATABASE ?? 'switchyard',
-    containerPrefix: `${env.service}-`,
-    name,
-  });
+  return new CosmosVectorIndex({ ...cosmosConnection(env), containerPrefix: `${env.service}-`, name });
 }

@@ -251,7 +251,14 @@ export class TenantManager {
     if (!parsed) throw new Error(`Bootstrap key for ${name} is not of the form sy_<id>_<secret>`);
     const existing = await this.keys.get(ownerTenantId, parsed.keyId);
     if (existing && (await verifySecret(secret, existing.doc.hash))) return;
-    await this.writeKey(ownerTenantId, parsed.keyId, secret, name, role, existing?.etag);
+    try {
+      await this.writeKey(ownerTenantId, parsed.keyId, secret, name, role, existing?.etag);
+    } catch (error) {
+      // Another replica starting at the same time wrote it first: fine when it wrote this secret.
+      if (!(error instanceof ConflictError || error instanceof PreconditionFailedError)) throw error;
+      const written = await this.keys.get(ownerTenantId, parsed.keyId);
+      if (!written || !(await verifySecret(secret, written.doc.hash))) throw error;
+    }
   }
 
   private async issueKey(ownerTenantId: string, name: string, role: Role, expiresAt: string | null = null) {
