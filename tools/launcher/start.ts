@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ServiceSupervisor } from '@switchyard/stack';
+import { ensureConsoleBuild } from '../console/console-build.ts';
 import { loadOrCreateDevState } from './dev-credentials.ts';
 
 // `npm start`: the whole platform on embedded defaults (SQLite under .switchyard/data, the LLM simulator).
@@ -30,6 +31,13 @@ async function stop(signal: string) {
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 
+// The web console the gateway serves at /: built when missing or older than its sources.
+try {
+  await ensureConsoleBuild({ log: (message) => console.log(`[switchyard] ${message}`) });
+} catch (error) {
+  console.error(`[switchyard] the web console could not be built; the API runs without it. ${(error as Error).message}`);
+}
+
 try {
   await supervisor.start();
 } catch (error) {
@@ -52,6 +60,7 @@ writeFileSync(`${stateDir}/dev.json`, `${JSON.stringify(devJson, null, 2)}\n`, {
 console.log(`
 Switchyard is running.
   GraphQL (HTTP and graphql-ws): ${devJson.gatewayUrl}
+  Web console:                   ${devJson.gatewayUrl.replace(/\/graphql$/, '/')}
   Dev tenant:                    ${dev.tenantId}
   Dev API key (TENANT_ADMIN):    ${dev.devKey}
   Platform admin key:            ${dev.adminKey}

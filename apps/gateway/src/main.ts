@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -221,6 +222,16 @@ async function main() {
       context: async ({ req }) => ({ tenant: await admit(req.header('authorization')) }),
     }),
   );
+  // The web console (apps/console/dist, once built): its files, and index.html for its own routes;
+  // /graphql, /healthz and /readyz are answered above and never reach it.
+  const consoleDir = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+  app.use('/assets', express.static(`${consoleDir}assets`, { immutable: true, maxAge: '365d', fallthrough: false }));
+  app.use(express.static(consoleDir, { index: false }));
+  app.get(/^\/(?!graphql|healthz|readyz)/, (_req, res, next) => {
+    if (!existsSync(`${consoleDir}index.html`)) return next();
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile('index.html', { root: consoleDir });
+  });
   app.use((error: Error & { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (error.type === 'entity.too.large') {
       res.status(413).json({ errors: [{ message: 'The request body is larger than 1 MB; send a smaller request.', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
