@@ -1,0 +1,9 @@
+environment                = "prod"
+location                   = "westeurope"
+cosmos_regions             = ["westeurope", "northeurope", "francecentral"]
+cosmos_multi_region_writes = false
+node_min_count             = 3
+node_max_count             = 12
+redis_sku                  = "Premium"
+public_host                = "switchyard.example.com"
+ingress_origin_host        = "ingress.switchyard.example.com"
