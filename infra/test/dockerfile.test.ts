@@ -61,7 +61,9 @@ describe('infra/docker/Dockerfile', () => {
     // A COPY of a directory that may be absent would fail the build; the build stage always makes /console.
     expect(text).toMatch(/mkdir -p \/console/);
     expect(text).toMatch(/if \[ -d apps\/console\/dist \]; then cp -a apps\/console\/dist\/\. \/console\/; fi/);
-    expect(text).toMatch(/COPY --from=build .*\/console \.\/apps\/console\/dist/);
+    expect(text).toMatch(/COPY --from=build .*\/console \.\/dist\/apps\/console\/dist/);
+    // Where the compiled gateway looks: new URL('../../console/dist/', <dist/apps/gateway/src/main.js>).
+    expect(read('apps/gateway/src/main.ts')).toContain("new URL('../../console/dist/', import.meta.url)");
   });
 
   it('keeps local installs, builds and data out of the build context', () => {
