@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
 import type { ContextTokens } from './context-token.ts';
 import type { Logger } from './logger.ts';
+import { connectionFailed } from './service-endpoints.ts';
 
 /** What every resolver receives: the verified tenant context and a logger bound to the request. */
 export interface RequestContext {
@@ -47,6 +48,17 @@ export function formatErrorFor(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    const original = (error as { originalError?: unknown })?.originalError ?? error;
+    if (connectionFailed(original)) {
+      // A peer or the store could not be reached (a replica restarting): worth retrying, and not a bug.
+      logger.warn({ err: original }, 'a dependency was unreachable');
+      return {
+        message: 'A service this request needs could not be reached just now. Retry shortly (requests that start work can carry an idempotencyKey, so retrying is safe).',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.UNAVAILABLE },
+      };
+    }
     logger.error({ err: (error as { originalError?: unknown })?.originalError ?? error }, 'unexpected error in resolver');
     return {
       message: 'Internal error: the request failed unexpectedly. Retry later; if it persists, report it with the time of the request.',

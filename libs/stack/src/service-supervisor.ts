@@ -30,6 +30,12 @@ export interface StackOptions {
    * (dist/apps/<service>/src/main.js, from `npm run build`), as the image runs them.
    */
   runtime?: 'sources' | 'compiled';
+  /**
+   * Processes per service (default 1). With more than one, every peer is given all of a service's
+   * addresses (comma-separated SWITCHYARD_<SERVICE>_URL), and with fixed ports replica k listens on
+   * the service's port + 100·k, leaving the default ports to a load balancer.
+   */
+  replicas?: Partial<Record<ServiceName, number>>;
   onEvent?: (message: string) => void;
 }
 
@@ -73,20 +79,36 @@ export class ServiceSupervisor {
 
   constructor(private readonly options: StackOptions) {}
 
+  /** The address clients use: a load balancer's when one was put in front, else the first gateway's. */
+  publicGatewayUrl: string | undefined;
+
   get gatewayUrl(): string {
-    return this.services.get('gateway')!.url;
+    return this.publicGatewayUrl ?? this.services.get('gateway')!.url;
+  }
+
+  /** Every process of a service, first replica first. */
+  replicasOf(service: ServiceName): ServiceHandle[] {
+    return [...this.services.values()].filter((s) => s.service === service);
   }
 
   async start(): Promise<void> {
     const { stateDir } = this.options;
     for (const dir of ['data', 'logs', 'run']) mkdirSync(join(stateDir, dir), { recursive: true });
     const selected = SERVICES.filter((s) => !this.options.only || this.options.only.includes(s.name));
+    const replicated = Object.values(this.options.replicas ?? {}).some((count) => (count ?? 1) > 1);
     for (const service of selected) {
-      const port = this.options.ports === 'fixed' ? service.port : await freePort();
-      this.services.set(service.name, { name: service.name, service: service.name, port, url: urlFor(service.name, port), child: null, restarts: 0 });
+      const count = this.options.replicas?.[service.name] ?? 1;
+      if (!Number.isInteger(count) || count < 1) throw new Error(`replicas of ${service.name} must be a whole number >= 1, not ${count}`);
+      for (let k = 1; k <= count; k++) {
+        const name = k === 1 ? service.name : `${service.name}#${k}`;
+        const port = this.options.ports === 'fixed' ? service.port + (replicated ? 100 * k : 0) : await freePort();
+        this.services.set(name, { name, service: service.name, port, url: urlFor(service.name, port), child: null, restarts: 0 });
+      }
     }
     const urls = Object.fromEntries(
-      [...this.services.values()].filter((s) => s.name !== 'llm-simulator').map((s) => [`SWITCHYARD_${s.name.toUpperCase().replace(/-/g, '_')}_URL`, s.url]),
+      selected
+        .filter((s) => s.name !== 'llm-simulator')
+        .map((s) => [`SWITCHYARD_${s.name.toUpperCase().replace(/-/g, '_')}_URL`, this.replicasOf(s.name).map((r) => r.url).join(',')]),
     );
     this.baseEnv = {
       NODE_ENV: process.env.NODE_ENV === 'production' ? 'production' : 'development',
@@ -94,20 +116,20 @@ export class ServiceSupervisor {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       SWITCHYARD_CONTEXT_SECRET: this.options.contextSecret ?? randomBytes(32).toString('base64url'),
       SWITCHYARD_DATA_DIR: resolve(stateDir, 'data'),
-      ...(this.services.has('llm-simulator') && !process.env.LLM_PROVIDER ? { LLM_PROVIDER: 'simulator', LLM_BASE_URL: this.services.get('llm-simulator')!.url } : {}),
+      ...(this.services.has('llm-simulator') && !process.env.LLM_PROVIDER && !this.options.env?.LLM_PROVIDER ? { LLM_PROVIDER: 'simulator', LLM_BASE_URL: this.services.get('llm-simulator')!.url } : {}),
       ...urls,
       ...this.options.env,
     };
     // Dependencies first: the model and tenants, then the subgraphs, the gateway last.
     const order: ServiceName[][] = [['llm-simulator', 'tenants'], ['selection', 'workflows', 'engine-langgraph', 'engine-crewai', 'engine-autogen', 'billing', 'knowledge'], ['gateway']];
     for (const layer of order) {
-      await Promise.all(layer.filter((name) => this.services.has(name)).map((name) => this.spawn(name)));
+      await Promise.all(layer.flatMap((service) => this.replicasOf(service)).map((handle) => this.spawn(handle.name)));
     }
   }
 
   /** Start one more process of a service (another replica on its own port, same data); resolves with its name when ready. */
   async addReplica(service: ServiceName): Promise<string> {
-    const count = [...this.services.values()].filter((s) => s.service === service).length;
+    const count = this.replicasOf(service).length;
     const name = `${service}#${count + 1}`;
     const port = await freePort();
     this.services.set(name, { name, service, port, url: urlFor(service, port), child: null, restarts: 0 });

@@ -33,6 +33,8 @@ import {
   toPage,
   type KeysetDialect,
   type Predicate,
+  assertSortDeclared,
+  declaredSorts,
 } from './query-model.ts';
 
 export interface CosmosStoreOptions {
@@ -263,7 +265,9 @@ class CosmosCollection<T extends BaseDocument> implements Collection<T> {
     readonly name: string,
     private readonly containerId: string,
     private readonly options: CollectionOptions,
-  ) {}
+  ) {
+    this.sorts = declaredSorts(options);
+  }
 
   private container(): Promise<Container> {
     this.containerPromise ??= (async () => {
@@ -354,7 +358,10 @@ class CosmosCollection<T extends BaseDocument> implements Collection<T> {
     return this.page(null, options);
   }
 
+  private readonly sorts: Set<string>;
+
   private async page(tenantId: string | null, options: QueryOptions): Promise<Page<T>> {
+    assertSortDeclared(this.name, options.orderBy, this.sorts);
     const size = pageSize(options.first);
     const keys = parseSort(options.orderBy, tenantId === null);
     const builder = new QueryBuilder();

@@ -174,3 +174,25 @@ export function checkIdentity(doc: BaseDocument): void {
     throw new TypeError('A document needs a non-empty string "id" and "tenantId".');
   }
 }
+
+/** The sort orders a collection declared (CollectionOptions), as comparable keys. */
+export function declaredSorts(options: { indexes?: string[]; compositeIndexes?: string[][] }, into = new Set<string>()): Set<string> {
+  for (const field of options.indexes ?? []) into.add(JSON.stringify([field]));
+  for (const fields of options.compositeIndexes ?? []) into.add(JSON.stringify(fields));
+  return into;
+}
+
+/**
+ * Refuse a sort the collection did not declare, in every adapter alike: Cosmos DB can only serve a
+ * multi-field ORDER BY (the id tie-breaker included) from a composite index made from the
+ * declaration, so an undeclared sort that works on SQLite would fail in production.
+ */
+export function assertSortDeclared(collection: string, orderBy: QueryOptions['orderBy'], declared: Set<string>): void {
+  if (!orderBy || orderBy.length === 0) return;
+  const fields = orderBy.map((key) => key.field);
+  if (!declared.has(JSON.stringify(fields))) {
+    throw new Error(
+      `${collection}: sorting by [${fields.join(', ')}] is not declared; add ${fields.length === 1 ? `"${fields[0]}" to the collection's indexes` : `[${fields.map((f) => `"${f}"`).join(', ')}] to its compositeIndexes`}.`,
+    );
+  }
+}

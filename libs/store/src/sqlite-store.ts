@@ -26,6 +26,8 @@ import {
   toPage,
   type KeysetDialect,
   type Predicate,
+  assertSortDeclared,
+  declaredSorts,
   type SortKey,
 } from './query-model.ts';
 
@@ -205,7 +207,10 @@ class SqliteCollection<T extends BaseDocument> implements Collection<T> {
     );
   }
 
+  private readonly sorts = new Set<string>();
+
   ensureIndexes(options: CollectionOptions): void {
+    declaredSorts(options, this.sorts);
     const indexes = [...(options.indexes ?? []).map((field) => [field]), ...(options.compositeIndexes ?? [])];
     for (const fields of indexes) {
       const name = `${this.table}.${fields.join(',')}`;
@@ -301,6 +306,7 @@ class SqliteCollection<T extends BaseDocument> implements Collection<T> {
   }
 
   private page(tenantId: string | null, options: QueryOptions): Page<T> {
+    assertSortDeclared(this.name, options.orderBy, this.sorts);
     const size = pageSize(options.first);
     const keys = parseSort(options.orderBy, tenantId === null);
     const builder = new SqlBuilder();

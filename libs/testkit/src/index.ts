@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ServiceSupervisor, type ServiceName } from '@switchyard/stack';
+import { ServiceSupervisor, startDistributedStack, type DistributedStack, type DistributedStackOptions, type ServiceName } from '@switchyard/stack';
 import { SwitchyardClient } from '@switchyard/client';
 
 export interface TestStack {
@@ -61,6 +61,44 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     await supervisor.stop();
     throw error;
   }
+  return testStack(supervisor, { stateDir, adminKey, apiKey, tenantId, contextSecret }, () => supervisor.stop());
+}
+
+export interface DistributedTestStack extends TestStack {
+  contextSecret: string;
+  distributed: DistributedStack;
+}
+
+/**
+ * The distributed mode (startDistributedStack: replicas of every service from the production build,
+ * the Cosmos DB-compatible server, redis-server and nginx) with fresh credentials, on free ports.
+ * Needs `npm run build` first, redis-server and nginx installed.
+ */
+export async function startDistributedTestStack(options: Pick<DistributedStackOptions, 'replicas' | 'env' | 'onEvent'> = {}): Promise<DistributedTestStack> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'switchyard-distributed-'));
+  const credentials = { stateDir, adminKey: newKey(), apiKey: newKey(), tenantId: `t-${randomBytes(4).toString('hex')}`, contextSecret: randomBytes(32).toString('base64url') };
+  const distributed = await startDistributedStack({
+    stateDir,
+    ports: 'free',
+    contextSecret: credentials.contextSecret,
+    adminKey: credentials.adminKey,
+    devKey: credentials.apiKey,
+    devTenant: credentials.tenantId,
+    masterKey: randomBytes(32).toString('base64'),
+    restart: true,
+    replicas: options.replicas,
+    env: { LOG_LEVEL: 'warn', ...options.env },
+    onEvent: options.onEvent,
+  });
+  return { ...testStack(distributed.supervisor, credentials, () => distributed.stop()), distributed };
+}
+
+function testStack(
+  supervisor: ServiceSupervisor,
+  credentials: Pick<TestStack, 'stateDir' | 'adminKey' | 'apiKey' | 'tenantId'> & { contextSecret: string },
+  stopAll: () => Promise<void>,
+): TestStack & { contextSecret: string } {
+  const { stateDir, adminKey, apiKey, tenantId, contextSecret } = credentials;
   const gatewayUrl = supervisor.services.has('gateway') ? supervisor.gatewayUrl : '';
   return {
     gatewayUrl,
@@ -72,7 +110,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     supervisor,
     client: (key = apiKey) => new SwitchyardClient({ url: gatewayUrl, apiKey: key }),
     async stop({ keepState = false } = {}) {
-      await supervisor.stop();
+      await stopAll();
       if (!keepState) rmSync(stateDir, { recursive: true, force: true });
     },
   };

@@ -19,7 +19,7 @@ export class EventLog {
     readonly notifier: EventNotifier = new LocalEventNotifier(),
   ) {
     // One composite index serves "events of this workflow after n"; two single ones make SQLite scan the tenant.
-    this.events = store.collection<EventDoc>('workflow_events', { compositeIndexes: [['workflowId', 'sequence']] });
+    this.events = store.collection<EventDoc>('workflow_events', { indexes: ['workflowId', 'sequence'] });
   }
 
   async append(tenantId: string, workflowId: string, framework: Framework | null, event: EngineEvent): Promise<EventDoc> {

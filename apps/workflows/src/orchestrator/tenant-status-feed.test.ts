@@ -57,7 +57,7 @@ describe('TenantStatusFeeds', () => {
   it("delivers each status change of the tenant's workflows once, not an older state, and nothing of another tenant", async () => {
     const store = new SqliteStore({ filename: ':memory:' });
     const events = new EventLog(store, new LocalEventNotifier(NEVER_POLLS));
-    const workflows = store.collection<WorkflowDoc>('workflows');
+    const workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt', 'updatedAt'] });
     const feeds = new TenantStatusFeeds(workflows, events.notifier);
     const before = await workflows.create(workflowDoc('t1', 'w-before', 'RUNNING', 60_000)).then((s) => s.doc);
     const stream = feeds.subscribe(viewer('t1'));
@@ -85,13 +85,13 @@ describe('TenantStatusFeeds', () => {
 
   it('refuses a caller without a tenant', () => {
     const store = new SqliteStore({ filename: ':memory:' });
-    const feeds = new TenantStatusFeeds(store.collection<WorkflowDoc>('workflows'), new LocalEventNotifier(NEVER_POLLS));
+    const feeds = new TenantStatusFeeds(store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt', 'updatedAt'] }), new LocalEventNotifier(NEVER_POLLS));
     expect(() => feeds.subscribe({ tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'admin' })).toThrow(/tenant/i);
   });
 
   it('finds a change nobody announced by the safety-net poll', async () => {
     const store = new SqliteStore({ filename: ':memory:' });
-    const workflows = store.collection<WorkflowDoc>('workflows');
+    const workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt', 'updatedAt'] });
     const feeds = new TenantStatusFeeds(workflows, new LocalEventNotifier(200));
     const stream = feeds.subscribe(viewer('t1'));
     const first = stream.next();
@@ -118,7 +118,7 @@ describe.skipIf(!hasRedis)('tenant status changes across replicas through Redis 
   it('a subscriber on one replica sees a change made on another at once, long before it would poll', async () => {
     const logger = createLogger('test', 'silent');
     const store = new SqliteStore({ filename: ':memory:' });
-    const workflows = store.collection<WorkflowDoc>('workflows');
+    const workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt', 'updatedAt'] });
     const replicaA = new EventLog(store, new RedisEventNotifier(redis.url, logger, NEVER_POLLS));
     const notifierB = new RedisEventNotifier(redis.url, logger, NEVER_POLLS);
     const feedsB = new TenantStatusFeeds(workflows, notifierB);

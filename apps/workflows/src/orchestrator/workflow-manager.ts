@@ -69,7 +69,7 @@ export class WorkflowManager {
     private readonly budget: (context: TenantContext) => Promise<{ exhausted: boolean; limitUsd: number | null; spentUsd: number; scope?: 'TENANT' | 'API_KEY' }> = async () => ({ exhausted: false, limitUsd: null, spentUsd: 0 }),
   ) {
     this.quotaGuard = new QuotaGuard(store, quotas, (tenantId) => this.workflows.count(tenantId, { status: { in: ['QUEUED', 'RUNNING'] } }));
-    this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt'] });
+    this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt', 'updatedAt'] });
     this.idempotency = store.collection<IdempotencyDoc>('idempotency_keys');
   }
 
