@@ -50,7 +50,12 @@ export async function ensureConsoleBuild(options: { log?: (message: string) => v
   const vite = join(createRequire(join(CONSOLE_DIR, 'package.json')).resolve('vite/package.json'), '..', 'bin', 'vite.js');
   const output: Buffer[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--outDir', staging, '--emptyOutDir', '--logLevel', 'warn'], { cwd: CONSOLE_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [vite, 'build', '--outDir', staging, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: CONSOLE_DIR,
+      // A parent's NODE_ENV (test under vitest, development) would give React's development build.
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     child.once('error', reject);

@@ -53,6 +53,8 @@ export function RunPage({ id }: { id: string }) {
         refreshSoon(t.finished || event.type === 'WAITING_FOR_INPUT' ? 0 : 400);
       },
       onState: (state) => {
+        // A run stopped by leaving the page (or by StrictMode's second mount) must not overwrite the current one's state.
+        if (stop.signal.aborted) return;
         setFeed(state);
         // Billing records the last model calls just after the terminal event: ask for the cost again.
         if (state.kind === 'complete') for (const ms of [1500, 4000]) setTimeout(() => !stop.signal.aborted && void workflow.reload(), ms);
@@ -141,9 +143,25 @@ function FeedBadge({ feed, count }: { feed: FeedState; count: number }) {
 }
 
 function Timeline({ events }: { events: readonly RunEvent[] }) {
+  const list = useRef<HTMLOListElement>(null);
+  const following = useRef(true);
+  // Keep the newest event in view while the person has not scrolled up to read older ones.
+  useEffect(() => {
+    if (following.current && list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [events]);
   if (events.length === 0) return <p className="muted">No events yet.</p>;
   return (
-    <ol className="timeline" data-testid="timeline" tabIndex={0} aria-label="Events of the workflow">
+    <ol
+      className="timeline"
+      data-testid="timeline"
+      tabIndex={0}
+      aria-label="Events of the workflow"
+      ref={list}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+      }}
+    >
       {events.map((e) => (
         <li key={e.sequence} data-sequence={e.sequence} data-type={e.type} className={`event event-${e.type.toLowerCase()}`}>
           <span className="seq">#{e.sequence}</span>

@@ -56,6 +56,8 @@ export async function followEvents<E extends TimelineEvent>(options: FollowOptio
     attempt = 0;
     options.onState({ kind: 'live' });
   };
+  // One promise for the whole follow: a listener per awaited event would pile up on the signal.
+  const stopped = aborted(signal);
   options.onState({ kind: 'connecting' });
   while (!signal.aborted && !timeline.finished) {
     let reason = 'the subscription ended before the workflow finished';
@@ -64,7 +66,7 @@ export async function followEvents<E extends TimelineEvent>(options: FollowOptio
       const iterator = options.subscribe(timeline.lastSequence || undefined, markLive)[Symbol.asyncIterator]();
       try {
         for (;;) {
-          const next = await Promise.race([iterator.next(), aborted(signal)]);
+          const next = await Promise.race([iterator.next(), stopped]);
           if (!next || next.done) break;
           markLive();
           const outcome = timeline.add(next.value);
