@@ -49,13 +49,16 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
   const billing = ServiceEndpoints.of(billingUrl);
   const post = async (path: string, tenant: TenantContext, body: Record<string, unknown>) => {
     let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // Reservations, settlements and estimate marks are keyed by their id in billing, so sending one
+    // again (to another replica, after a replica died mid-request) changes nothing: idempotent.
+    for (let attempt = 0; attempt < 6; attempt++) {
       try {
         return await billing.fetch(path, {
           method: 'POST',
           headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await tokens.sign({ ...tenant, subject: 'service:engine' }) },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(5000),
+          idempotent: true,
         });
       } catch (error) {
         lastError = error;

@@ -1,6 +1,7 @@
 import express from 'express';
 import { runContext } from './budgeted-llm.ts';
 import {
+  ErrorCode,
   SwitchyardError,
   EngineRunRequest,
   type EngineEvent,
@@ -75,6 +76,13 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
       );
     } catch (error) {
       if (controller.signal.aborted) {
+        res.end();
+        return;
+      }
+      if (error instanceof SwitchyardError && error.code === ErrorCode.UNAVAILABLE) {
+        // A dependency (billing, the model, the store) is down for now: no result, so the
+        // orchestrator runs the workflow again later from its last checkpoint instead of failing it.
+        logger.warn({ err: error, workflowId: parsed.data.state.workflowId }, 'engine run stopped: a dependency is unavailable; the orchestrator will retry');
         res.end();
         return;
       }

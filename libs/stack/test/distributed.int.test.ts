@@ -66,7 +66,7 @@ async function withRetries<T>(what: string, call: () => Promise<T>, attempts = 4
       const status = (error as { status?: number }).status;
       const code = (error as { code?: string }).code;
       // A GraphQL refusal with a stable code (other than a dependency being briefly down) is an answer.
-      if (status !== undefined && status < 500 && code && code !== 'UNAVAILABLE' && code !== 'RATE_LIMITED') throw error;
+      if (status !== undefined && status < 500 && code && !['UNAVAILABLE', 'RATE_LIMITED', 'CONFLICT'].includes(code)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250 + attempt * 100));
     }
   }

@@ -50,6 +50,8 @@ export interface IdempotencyDoc {
   id: string;
   tenantId: string;
   workflowId: string;
+  /** When the key was claimed (absent on claims stored before it was recorded). */
+  createdAt?: string;
 }
 
 export function eventId(workflowId: string, sequence: number): string {

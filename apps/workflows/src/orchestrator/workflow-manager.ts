@@ -26,6 +26,8 @@ import { QuotaGuard, type Quotas } from './quota-guard.ts';
 import type { WorkflowRunner } from './workflow-runner.ts';
 import type { IdempotencyDoc, RecommendationSnapshot, WorkflowDoc } from './workflow-documents.ts';
 
+/** Making a workflow takes well under a second; a claim this old without its workflow was abandoned by a crash. */
+const STALE_IDEMPOTENCY_CLAIM_MS = 15_000;
 const MAX_INPUT = 100_000;
 const MAX_DEFINITION_BYTES = 256_000;
 
@@ -135,13 +137,20 @@ export class WorkflowManager {
 
     const id = randomUUID();
     if (input.idempotencyKey) {
+      const existing = await this.claimIdempotencyKey(tenantId, input.idempotencyKey, id);
+      if (existing) return existing;
       try {
-        await this.idempotency.create({ id: input.idempotencyKey, tenantId, workflowId: id });
+        return await this.create(context, tenantId, id, input, text, definition);
       } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-        return this.waitForIdempotentWorkflow(tenantId, input.idempotencyKey);
+        // The key was claimed for a workflow that was not made: free it, so a retry can make it.
+        if (!(await this.workflows.get(tenantId, id))) await this.idempotency.delete(tenantId, input.idempotencyKey).catch(() => undefined);
+        throw error;
       }
     }
+    return this.create(context, tenantId, id, input, text, definition);
+  }
+
+  private async create(context: TenantContext, tenantId: string, id: string, input: z.infer<typeof StartWorkflowInput>, text: string, definition: object | null): Promise<WorkflowDoc> {
 
     let framework = input.framework ?? null;
     let recommendation: RecommendationSnapshot | null = null;
@@ -299,13 +308,29 @@ export class WorkflowManager {
     throw new ConflictError(`Workflow ${id} is changing too fast to update; retry.`);
   }
 
-  /** The first request with this key may still be creating its workflow; wait briefly for it. */
-  private async waitForIdempotentWorkflow(tenantId: string, key: string): Promise<WorkflowDoc> {
+  /**
+   * Claim an idempotency key for a new workflow (null: claimed), or return the workflow it already
+   * made. The first request with the key may still be making it: wait briefly. A claim whose
+   * workflow never appeared (its replica died in between) is taken over once it is clearly stale.
+   */
+  private async claimIdempotencyKey(tenantId: string, key: string, workflowId: string): Promise<WorkflowDoc | null> {
     for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        await this.idempotency.create({ id: key, tenantId, workflowId, createdAt: new Date().toISOString() });
+        return null;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
       const entry = await this.idempotency.get(tenantId, key);
-      if (entry) {
-        const existing = await this.workflows.get(tenantId, entry.doc.workflowId);
-        if (existing) return existing.doc;
+      if (!entry) continue;
+      const existing = await this.workflows.get(tenantId, entry.doc.workflowId);
+      if (existing) return existing.doc;
+      const age = Date.now() - Date.parse(entry.doc.createdAt ?? '1970-01-01T00:00:00Z');
+      if (age > STALE_IDEMPOTENCY_CLAIM_MS) {
+        await this.idempotency.delete(tenantId, key, { ifMatch: entry.etag }).catch((error: unknown) => {
+          if (!(error instanceof PreconditionFailedError)) throw error;
+        });
+        continue;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
