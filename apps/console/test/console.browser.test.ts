@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { CreateTenantDocument, WorkflowDocument } from '@switchyard/client';
+import { CreateTenantDocument, StartWorkflowDocument, WorkflowDocument } from '@switchyard/client';
 import { startTestStack, type TestStack } from '@switchyard/testkit';
 import { ensureConsoleBuild } from '../../../tools/console/console-build.ts';
 
@@ -173,6 +173,37 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     await expectAccessible(page, 'runs');
     await screenshot(page, 'runs');
   }, 120_000);
+
+  it('draws a crew’s agents and tasks and a group chat’s speakers from their runs’ events', async () => {
+    const client = stack.client();
+    const [crew, chat] = await Promise.all([
+      client.request(StartWorkflowDocument, { input: { input: 'Research competitors and write a market analysis for plant-based cheese in France', framework: 'CREWAI', definition: { template: 'market-research' } } }),
+      client.request(StartWorkflowDocument, { input: { input: 'Write JavaScript code that adds 20 and 22', framework: 'AUTOGEN', definition: { template: 'code-assistant' } } }),
+    ]);
+    const page = await newPage();
+    await signIn(page, stack.apiKey);
+    await page.goto(`${base}/runs/${encodeURIComponent(crew.startWorkflow.id)}`);
+    await page.getByTestId('feed-state').and(page.locator('[data-state="complete"]')).waitFor({ timeout: 40_000 });
+    const crewPicture = page.getByTestId('crew-structure');
+    await crewPicture.locator('li', { hasText: '— done' }).first().waitFor();
+    const { workflow: crewRun } = await client.request(WorkflowDocument, { id: crew.startWorkflow.id });
+    const tasks = crewRun!.events.filter((e) => e.type === 'TASK_STARTED');
+    expect(tasks.length).toBeGreaterThan(1);
+    for (const task of tasks) await crewPicture.locator('li', { hasText: `${task.step} by ${task.agent}` }).waitFor();
+    const agents = [...new Set(crewRun!.events.filter((e) => ['TASK_STARTED', 'TASK_COMPLETED', 'AGENT_MESSAGE', 'DELEGATION'].includes(e.type) && e.agent).map((e) => e.agent!))];
+    expect((await crewPicture.locator('.pill').allTextContents()).sort()).toEqual(
+      [...new Set([...agents, ...crewRun!.events.filter((e) => e.type === 'DELEGATION').map((e) => (e.data as { to: string }).to)])].sort(),
+    );
+    await screenshot(page, 'run-crew');
+
+    await page.goto(`${base}/runs/${encodeURIComponent(chat.startWorkflow.id)}`);
+    await page.getByTestId('feed-state').and(page.locator('[data-state="complete"]')).waitFor({ timeout: 40_000 });
+    const { workflow: chatRun } = await client.request(WorkflowDocument, { id: chat.startWorkflow.id });
+    const speakers = [...new Set(chatRun!.events.filter((e) => e.type === 'AGENT_MESSAGE').map((e) => e.agent!))];
+    expect(speakers.length).toBeGreaterThan(1);
+    for (const speaker of speakers) await page.getByTestId('chat-structure').locator('li', { hasText: speaker }).first().waitFor();
+    await expectAccessible(page, 'run: group chat');
+  }, 90_000);
 
   it('shows a second tenant none of the first tenant’s workflows', async () => {
     const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Globex Mutual' } });
