@@ -160,6 +160,23 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     await page.getByTestId('checkpoints').locator('li').first().waitFor();
     await screenshot(page, 'run-succeeded');
 
+    // Time travel: fork from the checkpoint before the router with a smaller amount; it pays out without an adjuster.
+    const beforeRouter = page.getByTestId('checkpoints').locator('li', { hasText: 'next: route_claim' });
+    await beforeRouter.getByRole('button', { name: 'Fork from here…' }).click();
+    await beforeRouter.getByLabel('State changes (JSON)').fill('{"amout": 2000}');
+    await beforeRouter.getByRole('button', { name: 'Start the fork' }).click();
+    await beforeRouter.locator('.field-error').getByText('input.values.amout is not a state key of this graph').waitFor();
+    await beforeRouter.getByLabel('State changes (JSON)').fill('{"amount": 2000}');
+    await beforeRouter.getByRole('button', { name: 'Start the fork' }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(encodeURIComponent(workflowId)));
+    const forkId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    await page.getByTestId('feed-state').and(page.locator('[data-state="complete"]')).waitFor({ timeout: 30_000 });
+    const { workflow: fork } = await stack.client().request(WorkflowDocument, { id: forkId });
+    expect(fork!.events.some((e) => e.type === 'WAITING_FOR_INPUT')).toBe(false);
+    await page.getByTestId('run-output').getByText('Payout of $1500 for claim #12345').waitFor();
+    await page.goBack();
+    await page.getByTestId('run-output').getByText('Payout of $39500').waitFor();
+
     // The list shows it, filtered by status and framework.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs' }).click();
     await page.getByLabel('Status').selectOption('SUCCEEDED');
@@ -312,5 +329,13 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     await viewer.getByText('Your role can follow runs but not start them.').waitFor();
     expect(await viewer.getByRole('link', { name: 'Tenant admin' }).count()).toBe(0);
     await viewer.locator(`[data-workflow="${workflowId}"]`).waitFor();
+
+    // Revoked, the key stops working at once: the viewer's next request signs it out.
+    await page.getByRole('link', { name: 'API keys' }).click();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Revoke ci reader' }).click();
+    await page.getByTestId('api-keys').getByRole('row', { name: /ci reader/ }).getByText(/^revoked /).waitFor();
+    await viewer.reload();
+    await viewer.getByRole('button', { name: 'Sign in' }).waitFor();
   }, 90_000);
 });

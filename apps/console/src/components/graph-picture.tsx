@@ -32,7 +32,13 @@ export function GraphPicture({ graph, current, visited }: { graph: Record<string
             <g key={`${e.from}-${e.to}-${e.label ?? ''}`} className={`graph-edge${visited.has(e.from) && (visited.has(e.to) || e.to === current) ? ' graph-edge-taken' : ''}`}>
               <path d={path} markerEnd={`url(#${id}-arrow)`} />
               {e.label ? (
-                <text x={(x1 + x2) / 2 + 4} y={(a.y + h + b.y) / 2} className="graph-edge-label">
+                // Past the middle, towards the target: labels of edges leaving one router spread apart.
+                <text
+                  x={e.back ? a.x + w + 36 : x1 + (x2 - x1) * 0.6}
+                  y={e.back ? (a.y + b.y + h) / 2 : a.y + h + (b.y - a.y - h) * 0.6}
+                  textAnchor="middle"
+                  className="graph-edge-label"
+                >
                   {e.label.length > 26 ? `${e.label.slice(0, 25)}…` : e.label}
                 </text>
               ) : null}
