@@ -222,6 +222,21 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     await expectAccessible(page, 'run: group chat');
   }, 90_000);
 
+  it('is served by the gateway at / and on its own routes, without shadowing the API or the health checks', async () => {
+    const page = await (await fetch(`${base}/runs/some-id`)).text();
+    expect(page).toContain('<div id="root"></div>');
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page)![1]!;
+    const script = await fetch(`${base}${asset}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
+    expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: 'ok', service: 'gateway' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ status: 'ready' });
+    const api = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
+    expect(api.status).toBe(401);
+    expect((await api.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('shows a second tenant none of the first tenant’s workflows', async () => {
     const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Globex Mutual' } });
     const page = await newPage();
