@@ -234,7 +234,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ status: 'ready' });
     const api = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
     expect(api.status).toBe(401);
-    expect((await api.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await api.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('shows a second tenant none of the first tenant’s workflows', async () => {
