@@ -9,7 +9,19 @@ import {
   type EngineStreamMessage,
   type TenantContext,
 } from '@switchyard/contracts';
-import { requireTenantContext, type ContextTokens, type Logger } from '@switchyard/service-kit';
+import { connectionFailed, requireTenantContext, type ContextTokens, type Logger } from '@switchyard/service-kit';
+
+/**
+ * A failure that says nothing about the workflow: a dependency (billing, tenants, the store, the
+ * model) was unavailable or its connection was lost. The run is retried from its checkpoint rather
+ * than failed; engines rethrow these instead of turning them into FAILED results.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  return (error instanceof SwitchyardError && error.code === ErrorCode.UNAVAILABLE) || connectionFailed(error) || error instanceof RunSupersededError;
+}
+
+/** Another run of the same workflow wrote its state after this one last did: this run stops, its result unsaid. */
+export class RunSupersededError extends Error {}
 
 /** What an engine implements: run (or continue) one workflow, reporting events as they happen. */
 export interface Engine {
@@ -79,7 +91,7 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
         res.end();
         return;
       }
-      if (error instanceof SwitchyardError && error.code === ErrorCode.UNAVAILABLE) {
+      if (isTransientFailure(error)) {
         // A dependency (billing, the model, the store) is down for now: no result, so the
         // orchestrator runs the workflow again later from its last checkpoint instead of failing it.
         logger.warn({ err: error, workflowId: parsed.data.state.workflowId }, 'engine run stopped: a dependency is unavailable; the orchestrator will retry');

@@ -49,6 +49,8 @@ export interface ServiceHandle {
   restarts: number;
   /** Set by kill(..., { restart: false }): the next exit is final. */
   stayDown?: boolean;
+  /** It has announced readiness at least once: from then on it is restarted however often it dies. */
+  everReady?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -156,6 +158,7 @@ export class ServiceSupervisor {
     const log = openSync(join(stateDir, 'logs', `${name}.log`), 'a');
     const compiled = this.options.runtime === 'compiled';
     const entry = compiled ? join(ROOT, 'dist', 'apps', handle.service, 'src', 'main.js') : join(ROOT, 'apps', handle.service, 'src', 'main.ts');
+    const spawnedAt = Date.now();
     const child = fork(entry, [], {
       cwd: ROOT,
       env: this.envFor(name),
@@ -170,6 +173,7 @@ export class ServiceSupervisor {
       child.on('message', (message: { type?: string }) => {
         if (message?.type === 'ready' && !ready) {
           ready = true;
+          handle.everReady = true;
           this.options.onEvent?.(`${name} ready on ${handle.url}`);
           for (const waiter of this.readyWaiters.get(name) ?? []) waiter();
           this.readyWaiters.delete(name);
@@ -185,7 +189,9 @@ export class ServiceSupervisor {
           this.options.onEvent?.(`${why}; left down on request`);
           return;
         }
-        if (!ready && handle.restarts >= 3) {
+        // A service that never came up fails the start (its configuration is likely wrong); one that
+        // ran before is restarted as long as it takes, like a Kubernetes pod in CrashLoopBackOff.
+        if (!ready && !handle.everReady && handle.restarts >= 3) {
           reject(new Error(`${why} before it was ready; see ${join(stateDir, 'logs', `${name}.log`)}`));
           return;
         }
@@ -194,6 +200,8 @@ export class ServiceSupervisor {
           if (!ready) reject(new Error(`${why} before it was ready; see ${join(stateDir, 'logs', `${name}.log`)}`));
           return;
         }
+        // Backoff starts over for a process that had been running for a while.
+        if (ready && Date.now() - spawnedAt > 30_000) handle.restarts = 0;
         handle.restarts += 1;
         const delay = Math.min(250 * 2 ** Math.min(handle.restarts - 1, 5), 8000);
         this.options.onEvent?.(`${why}; restarting in ${delay} ms`);

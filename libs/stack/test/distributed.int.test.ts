@@ -167,7 +167,7 @@ describe.skipIf(missing.length > 0)('the distributed mode: replicas of every ser
     let chaos = true;
     const chaosLoop = (async () => {
       while (chaos) {
-        await new Promise((resolve) => setTimeout(resolve, 1500 + random() * 2000));
+        await new Promise((resolve) => setTimeout(resolve, 2500 + random() * 2500));
         if (!chaos) break;
         const service = replicated[Math.floor(random() * replicated.length)]!;
         const replicas = stack.supervisor.replicasOf(service).filter((r) => r.child);

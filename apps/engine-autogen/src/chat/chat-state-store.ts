@@ -1,5 +1,6 @@
 import type { DocumentStore, Collection } from '@switchyard/store';
 import { ConflictError, PreconditionFailedError, type TokenUsageTotals } from '@switchyard/contracts';
+import { RunSupersededError } from '@switchyard/engine-kit';
 import type { TeamSpec } from '../definition/team-definition.ts';
 import type { ChatMessage } from './chat-message.ts';
 
@@ -57,7 +58,7 @@ export class ChatStateStore {
       return stored.etag;
     } catch (error) {
       if (error instanceof PreconditionFailedError || error instanceof ConflictError) {
-        throw new Error(`Group chat ${doc.id} was continued by another run; this run stops.`);
+        throw new RunSupersededError(`Group chat ${doc.id} was continued by another run; this run stops.`);
       }
       throw error;
     }

@@ -6,7 +6,7 @@ import { StoreCheckpointSaver } from '@switchyard/langgraph-checkpoint';
 import { WorkflowEventType, type EngineRunRequest, type EngineRunResult } from '@switchyard/contracts';
 import { LocalSandboxExecutor } from '@switchyard/code-sandbox';
 import { ToolRegistry } from '@switchyard/tools';
-import { TenantToolbox, type Engine, type EngineRunIO, type RunTools } from '@switchyard/engine-kit';
+import { TenantToolbox, isTransientFailure, type Engine, type EngineRunIO, type RunTools } from '@switchyard/engine-kit';
 import { filterListTool } from '../tools/filter-list.ts';
 import { InvalidGraphDefinitionError, checkGraphDefinition } from '../definitions/definition-checks.ts';
 import type { GraphDefinition } from '../definitions/graph-definition.ts';
@@ -143,6 +143,8 @@ export class LangGraphEngine implements Engine {
         return { status: 'FAILED', error: `The graph took more than ${compiled.recursionLimit} steps; it may loop without an exit.`, code: 'RECURSION_LIMIT' };
       }
       if (isNodeTimeoutError(error)) return { status: 'FAILED', error: (error as Error).message, code: 'NODE_TIMEOUT' };
+      // A dependency that is down is no fault of the graph: the orchestrator runs it again from its checkpoint.
+      if (isTransientFailure(error)) throw error;
       io.logger.warn({ err: error }, 'graph run failed');
       return { status: 'FAILED', error: (error as Error).message, code: 'NODE_FAILED' };
     }

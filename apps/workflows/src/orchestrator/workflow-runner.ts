@@ -254,6 +254,9 @@ export class WorkflowRunner {
     const context = { tenantId, role: 'DEVELOPER' as const, keyId: workflow.startedByKeyId ?? null, subject: 'service:workflows' };
     let result: EngineRunResult | null = null;
     let accepted = false;
+    // An interrupted run that got somewhere (more than announcing a step) does not count towards
+    // giving up: only runs that die at the same point again and again are poison.
+    let progressed = false;
     try {
       const response = await engineUrl.fetch('/engine/runs', {
         method: 'POST',
@@ -271,7 +274,10 @@ export class WorkflowRunner {
         if (!line.trim()) continue;
         const message = EngineStreamMessage.parse(JSON.parse(line));
         if (signal.aborted) break;
-        if (message.kind === 'event') this.options.usage?.forward(await this.events.append(tenantId, workflowId, framework, decorate(message.event)));
+        if (message.kind === 'event') {
+          this.options.usage?.forward(await this.events.append(tenantId, workflowId, framework, decorate(message.event)));
+          if (message.event.type !== 'STEP_STARTED') progressed = true;
+        }
         else result = message.result;
       }
     } catch (error) {
@@ -284,13 +290,13 @@ export class WorkflowRunner {
       const retryInMs = Math.min(500 * 2 ** Math.min(failures, 6), 30_000);
       this.logger.warn({ err: error, workflowId, retryInMs }, accepted ? 'engine run interrupted; will continue it' : 'engine unreachable; will retry');
       // Letting the lease run out soon hands the workflow to the recovery loop of any replica.
-      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + retryInMs } }));
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, ...(progressed ? { dispatchAttempts: 0 } : {}), lease: { owner: this.options.replicaId, expiresAt: Date.now() + retryInMs } }));
       return { kind: 'retry-later' };
     }
     if (signal.aborted) return { kind: 'stopped' };
     if (!result) {
       this.logger.warn({ workflowId }, 'engine stream ended without a result; will retry');
-      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, ...(progressed ? { dispatchAttempts: 0 } : {}), lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
       return { kind: 'retry-later' };
     }
     return { kind: 'result', result };
