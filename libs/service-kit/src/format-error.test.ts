@@ -10,6 +10,8 @@ describe('formatErrorFor', () => {
     const formatted = format({ message: 'fetch failed', path: ['startWorkflow'] }, { originalError: refused });
     expect(formatted).toMatchObject({ path: ['startWorkflow'], extensions: { code: 'UNAVAILABLE' } });
     expect(formatted.message).toMatch(/Retry shortly/);
+    const timedOut = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(format({ message: 'timeout' }, { originalError: timedOut })).toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
   });
 
   it('hides any other unexpected error behind INTERNAL_SERVER_ERROR, and passes coded errors through', () => {

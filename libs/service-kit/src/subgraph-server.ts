@@ -49,8 +49,9 @@ export function formatErrorFor(logger: Logger) {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
     const original = (error as { originalError?: unknown })?.originalError ?? error;
-    if (connectionFailed(original)) {
-      // A peer or the store could not be reached (a replica restarting): worth retrying, and not a bug.
+    if (connectionFailed(original) || (original as { name?: unknown } | null)?.name === 'TimeoutError') {
+      // A peer or the store could not be reached, or did not answer in time (a replica restarting, a
+      // moment of overload): worth retrying, and not a bug.
       logger.warn({ err: original }, 'a dependency was unreachable');
       return {
         message: 'A service this request needs could not be reached just now. Retry shortly (requests that start work can carry an idempotencyKey, so retrying is safe).',

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ServiceSupervisor, startDistributedStack, type DistributedStack, type DistributedStackOptions, type ServiceName } from '@switchyard/stack';
+import { ServiceSupervisor, startCosmosEmulator, startDistributedStack, type RunningCosmos, type DistributedStack, type DistributedStackOptions, type ServiceName } from '@switchyard/stack';
 import { SwitchyardClient } from '@switchyard/client';
 
 export interface TestStack {
@@ -30,6 +30,12 @@ export interface TestStackOptions {
   only?: ServiceName[];
   /** Run the production build (dist/, `npm run build`) instead of the TypeScript sources. */
   runtime?: 'sources' | 'compiled';
+  /**
+   * sqlite (default): each service's SQLite file. cosmos: every service on a Cosmos DB-compatible
+   * server through @azure/cosmos. The default comes from SWITCHYARD_TEST_STORE, so a whole suite
+   * can run on either driver.
+   */
+  store?: 'sqlite' | 'cosmos';
 }
 
 /**
@@ -42,6 +48,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const apiKey = options.reuse?.apiKey ?? newKey();
   const tenantId = options.reuse?.tenantId ?? `t-${randomBytes(4).toString('hex')}`;
   const contextSecret = options.reuse?.contextSecret ?? randomBytes(32).toString('base64url');
+  const store = options.store ?? (process.env.SWITCHYARD_TEST_STORE === 'cosmos' ? 'cosmos' : 'sqlite');
+  let cosmos: RunningCosmos | null = null;
+  if (store === 'cosmos') {
+    // The reused state directory of a restart test keeps its server: data lives in that process.
+    cosmos = options.reuse ? (cosmosServers.get(stateDir) ?? null) : null;
+    if (!cosmos) {
+      mkdirSync(join(stateDir, 'logs'), { recursive: true });
+      cosmos = await startCosmosEmulator({ stateDir });
+      cosmosServers.set(stateDir, cosmos);
+    }
+  }
+  const storeEnv: Record<string, string> = cosmos ? { STORE_DRIVER: 'cosmos', COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, NODE_EXTRA_CA_CERTS: cosmos.caFile } : {};
   const supervisor = new ServiceSupervisor({
     stateDir,
     ports: 'free',
@@ -51,7 +69,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     devTenant: tenantId,
     masterKey: randomBytes(32).toString('base64'),
     restart: true,
-    env: { LOG_LEVEL: 'warn', ...options.env },
+    env: { LOG_LEVEL: 'warn', ...storeEnv, ...options.env },
     only: options.only,
     runtime: options.runtime,
   });
@@ -61,8 +79,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     await supervisor.stop();
     throw error;
   }
-  return testStack(supervisor, { stateDir, adminKey, apiKey, tenantId, contextSecret }, () => supervisor.stop());
+  return testStack(supervisor, { stateDir, adminKey, apiKey, tenantId, contextSecret }, async (keepState) => {
+    await supervisor.stop();
+    if (!keepState) {
+      await cosmosServers.get(stateDir)?.stop();
+      cosmosServers.delete(stateDir);
+    }
+  });
 }
+
+/** Cosmos DB-compatible servers of test stacks, by state directory, kept for stacks that reuse it. */
+const cosmosServers = new Map<string, RunningCosmos>();
 
 export interface DistributedTestStack extends TestStack {
   contextSecret: string;
@@ -96,7 +123,7 @@ export async function startDistributedTestStack(options: Pick<DistributedStackOp
 function testStack(
   supervisor: ServiceSupervisor,
   credentials: Pick<TestStack, 'stateDir' | 'adminKey' | 'apiKey' | 'tenantId'> & { contextSecret: string },
-  stopAll: () => Promise<void>,
+  stopAll: (keepState: boolean) => Promise<void>,
 ): TestStack & { contextSecret: string } {
   const { stateDir, adminKey, apiKey, tenantId, contextSecret } = credentials;
   const gatewayUrl = supervisor.services.has('gateway') ? supervisor.gatewayUrl : '';
@@ -110,7 +137,7 @@ function testStack(
     supervisor,
     client: (key = apiKey) => new SwitchyardClient({ url: gatewayUrl, apiKey: key }),
     async stop({ keepState = false } = {}) {
-      await stopAll();
+      await stopAll(keepState);
       if (!keepState) rmSync(stateDir, { recursive: true, force: true });
     },
   };
