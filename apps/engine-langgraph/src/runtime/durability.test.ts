@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLlmClient, type LlmClient } from '@switchyard/llm';
 import { startSimulator } from '@switchyard/llm-simulator';
-import { SqliteStore } from '@switchyard/store';
+import { SqliteStore, type DocumentStore } from '@switchyard/store';
+import { CHECKPOINT_COLLECTIONS } from '@switchyard/langgraph-checkpoint';
 import { defineTool, type Tool } from '@switchyard/tools';
 import { IsolateJavaScriptExecutor } from '@switchyard/code-sandbox';
 import { TenantToolbox } from '@switchyard/engine-kit';
@@ -130,6 +131,45 @@ describe('LangGraphEngine durability', () => {
     const all = [...first.events, ...second.events];
     expect(modelCalls(all, 'first')).toHaveLength(1);
     expect(modelCalls(all, 'third')).toHaveLength(1);
+  });
+
+  it('continues a step whose node finished but whose checkpoint was never written (a crash in between), instead of calling the run finished', async () => {
+    const filename = join(dir, 'between-writes-and-checkpoint.db');
+    const graph = {
+      state: { a: {}, b: {}, c: {} },
+      entry: 'first',
+      nodes: {
+        first: { kind: 'model', prompt: 'First: {{input}}', writeTo: 'a', next: 'second' },
+        second: { kind: 'model', prompt: 'Second: {{a}}', writeTo: 'b', next: 'third' },
+        third: { kind: 'model', prompt: 'Third: {{b}}', writeTo: 'c', next: 'END' },
+      },
+    };
+    // The process "dies" when it writes the checkpoint after the first step: its node's writes are saved, the checkpoint is not.
+    const store = new SqliteStore({ filename });
+    const dying: DocumentStore = {
+      ...store,
+      collection: (name, options) => {
+        const collection = store.collection(name, options);
+        if (name !== CHECKPOINT_COLLECTIONS.checkpoints) return collection;
+        return Object.assign(Object.create(collection), {
+          upsert: async (doc: { meta?: { step?: number } }) => {
+            if (doc.meta?.step === 1) throw new Error('the process died here');
+            return collection.upsert(doc as never);
+          },
+        });
+      },
+      deleteTenant: (tenantId) => store.deleteTenant(tenantId),
+      exportTenant: (tenantId) => store.exportTenant(tenantId),
+      close: () => store.close(),
+    };
+    const first = await runOnce(new LangGraphEngine({ llm, store: dying, recursionLimit: 50 }), 'between', 'Plan the offsite', { definition: { graph } }).catch((error: Error) => ({ error }));
+    expect(JSON.stringify(first)).toContain('the process died here');
+
+    const second = await runOnce(new LangGraphEngine({ llm, store: new SqliteStore({ filename }), recursionLimit: 50 }), 'between', 'Plan the offsite', { definition: { graph } });
+    expect(second.result.status).toBe('SUCCEEDED');
+    expect(stepsStarted(second.events)).toEqual(expect.arrayContaining(['second', 'third']));
+    expect(stepsStarted(second.events)).not.toContain('first');
+    expect(modelCalls(second.events, 'third')).toHaveLength(1);
   });
 
   it('keeps a human step waiting across a restart and continues with the answer in a new engine', async () => {

@@ -124,7 +124,9 @@ export class LangGraphEngine implements Engine {
     } else if (waiting.length > 0) {
       if (request.resume === undefined) return { status: 'WAITING_FOR_INPUT', pendingInput: waiting[0], state: compiled.finished(before.values as GraphValues).frameworkState };
       input = new Command({ resume: request.resume });
-    } else if (before.next.length > 0) {
+    } else if (before.next.length > 0 || before.tasks.length > 0) {
+      // `next` leaves out tasks whose writes are saved: a crash after a step's nodes finished but
+      // before its checkpoint leaves only `tasks`, and the run is not finished; resuming applies them.
       io.emit({ type: WorkflowEventType.STEP_STARTED, step: 'recovery', message: `Continuing from checkpoint before ${before.next.join(', ')}` });
       input = null;
     } else {
