@@ -220,6 +220,8 @@ export class WorkflowRunner {
       const saved = await this.update(tenantId, workflowId, (current) => ({
         ...current,
         pendingResume: null,
+        // A finished stage is progress: the next stage's engine gets its own attempts.
+        dispatchAttempts: 0,
         hybrid: { ...progress, outputs: { ...context.outputs } },
         state: {
           ...current.state,
@@ -254,9 +256,7 @@ export class WorkflowRunner {
     const context = { tenantId, role: 'DEVELOPER' as const, keyId: workflow.startedByKeyId ?? null, subject: 'service:workflows' };
     let result: EngineRunResult | null = null;
     let accepted = false;
-    // An interrupted run that got somewhere (more than announcing a step) does not count towards
-    // giving up: only runs that die at the same point again and again are poison.
-    let progressed = false;
+
     try {
       const response = await engineUrl.fetch('/engine/runs', {
         method: 'POST',
@@ -268,16 +268,12 @@ export class WorkflowRunner {
       // Only runs the engine accepted count towards the limit; an engine that is down is waited for.
       accepted = true;
       this.unreachable.delete(workflowId);
-      await this.update(tenantId, workflowId, (doc) => ({ ...doc, dispatchAttempts: doc.dispatchAttempts + 1 }));
       const lines = createInterface({ input: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
       for await (const line of lines) {
         if (!line.trim()) continue;
         const message = EngineStreamMessage.parse(JSON.parse(line));
         if (signal.aborted) break;
-        if (message.kind === 'event') {
-          this.options.usage?.forward(await this.events.append(tenantId, workflowId, framework, decorate(message.event)));
-          if (message.event.type !== 'STEP_STARTED') progressed = true;
-        }
+        if (message.kind === 'event') this.options.usage?.forward(await this.events.append(tenantId, workflowId, framework, decorate(message.event)));
         else result = message.result;
       }
     } catch (error) {
@@ -290,13 +286,16 @@ export class WorkflowRunner {
       const retryInMs = Math.min(500 * 2 ** Math.min(failures, 6), 30_000);
       this.logger.warn({ err: error, workflowId, retryInMs }, accepted ? 'engine run interrupted; will continue it' : 'engine unreachable; will retry');
       // Letting the lease run out soon hands the workflow to the recovery loop of any replica.
-      await this.update(tenantId, workflowId, (doc) => ({ ...doc, ...(progressed ? { dispatchAttempts: 0 } : {}), lease: { owner: this.options.replicaId, expiresAt: Date.now() + retryInMs } }));
+      // Only an engine run seen dying counts towards giving up (a workflow that keeps crashing its
+      // engine is poison); a run lost because this orchestrator replica died is not seen, and not counted.
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, ...(accepted ? { dispatchAttempts: doc.dispatchAttempts + 1 } : {}), lease: { owner: this.options.replicaId, expiresAt: Date.now() + retryInMs } }));
       return { kind: 'retry-later' };
     }
     if (signal.aborted) return { kind: 'stopped' };
     if (!result) {
       this.logger.warn({ workflowId }, 'engine stream ended without a result; will retry');
-      await this.update(tenantId, workflowId, (doc) => ({ ...doc, ...(progressed ? { dispatchAttempts: 0 } : {}), lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
+      // The engine ended the run on purpose without a result (a dependency was down): not its fault, not counted.
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
       return { kind: 'retry-later' };
     }
     return { kind: 'result', result };
