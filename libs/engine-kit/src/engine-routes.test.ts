@@ -25,14 +25,15 @@ async function runOn(engine: Engine): Promise<Array<{ kind: string; result?: { s
 }
 
 describe('POST /engine/runs', () => {
-  it('ends a run stopped by an unavailable dependency without a result, so the orchestrator retries it from its checkpoint', async () => {
+  it('ends a run stopped by an unavailable dependency with code UNAVAILABLE, which the orchestrator retries from its checkpoint', async () => {
     const messages = await runOn({
       run: async (_request, io) => {
         io.emit({ type: 'STEP_STARTED', step: 'plan' });
         throw new UnavailableError('Billing could not be reached; retry later.');
       },
     });
-    expect(messages.map((m) => m.kind)).toEqual(['event']);
+    expect(messages.map((m) => m.kind)).toEqual(['event', 'result']);
+    expect(messages[1]!.result).toMatchObject({ status: 'FAILED', code: 'UNAVAILABLE' });
   });
 
   it('reports any other error as a FAILED result with its code', async () => {

@@ -92,9 +92,10 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
         return;
       }
       if (isTransientFailure(error)) {
-        // A dependency (billing, the model, the store) is down for now: no result, so the
-        // orchestrator runs the workflow again later from its last checkpoint instead of failing it.
+        // A dependency (billing, the model, the store) is down for now: the code UNAVAILABLE tells the
+        // orchestrator to run the workflow again later from its last checkpoint instead of failing it.
         logger.warn({ err: error, workflowId: parsed.data.state.workflowId }, 'engine run stopped: a dependency is unavailable; the orchestrator will retry');
+        write({ kind: 'result', result: { status: 'FAILED', error: (error as Error).message, code: ErrorCode.UNAVAILABLE } });
         res.end();
         return;
       }

@@ -293,8 +293,14 @@ export class WorkflowRunner {
     }
     if (signal.aborted) return { kind: 'stopped' };
     if (!result) {
+      // The stream broke off without an answer: the engine died mid-run, which counts.
       this.logger.warn({ workflowId }, 'engine stream ended without a result; will retry');
-      // The engine ended the run on purpose without a result (a dependency was down): not its fault, not counted.
+      await this.update(tenantId, workflowId, (doc) => ({ ...doc, dispatchAttempts: doc.dispatchAttempts + 1, lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
+      return { kind: 'retry-later' };
+    }
+    if (result.status === 'FAILED' && result.code === 'UNAVAILABLE') {
+      // The engine stopped because a dependency was down: not the workflow's fault, not counted; later, from the checkpoint.
+      this.logger.warn({ workflowId, reason: result.error }, 'engine run stopped for an unavailable dependency; will retry');
       await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: { owner: this.options.replicaId, expiresAt: Date.now() + 1000 } }));
       return { kind: 'retry-later' };
     }
