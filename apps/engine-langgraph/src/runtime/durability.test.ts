@@ -17,6 +17,17 @@ import { modelCalls, runOnce, stepsStarted } from '../testing/engine-fixtures.ts
 import { LangGraphEngine } from './langgraph-engine.ts';
 
 /** Retries, timeouts, the recursion limit, crashes and restarts, and definitions that fail fast. */
+/** Three model nodes in a row: a crash can fall between any two of them. */
+const threeModelSteps = {
+  state: { a: {}, b: {}, c: {} },
+  entry: 'first',
+  nodes: {
+    first: { kind: 'model', prompt: 'First: {{input}}', writeTo: 'a', next: 'second' },
+    second: { kind: 'model', prompt: 'Second: {{a}}', writeTo: 'b', next: 'third' },
+    third: { kind: 'model', prompt: 'Third: {{b}}', writeTo: 'c', next: 'END' },
+  },
+};
+
 describe('LangGraphEngine durability', () => {
   let simulator: Awaited<ReturnType<typeof startSimulator>>;
   let llm: LlmClient;
@@ -107,15 +118,7 @@ describe('LangGraphEngine durability', () => {
 
   it('continues after a crash between nodes from the last checkpoint, without re-running finished nodes', async () => {
     const filename = join(dir, 'crash.db');
-    const graph = {
-      state: { a: {}, b: {}, c: {} },
-      entry: 'first',
-      nodes: {
-        first: { kind: 'model', prompt: 'First: {{input}}', writeTo: 'a', next: 'second' },
-        second: { kind: 'model', prompt: 'Second: {{a}}', writeTo: 'b', next: 'third' },
-        third: { kind: 'model', prompt: 'Third: {{b}}', writeTo: 'c', next: 'END' },
-      },
-    };
+    const graph = threeModelSteps;
     const first = await runOnce(new LangGraphEngine({ llm, store: new SqliteStore({ filename }), recursionLimit: 50 }), 'crashy', 'Plan the offsite', {
       definition: { graph },
       abortWhen: (e) => e.type === 'STEP_COMPLETED' && e.step === 'first',
@@ -135,15 +138,7 @@ describe('LangGraphEngine durability', () => {
 
   it('continues a step whose node finished but whose checkpoint was never written (a crash in between), instead of calling the run finished', async () => {
     const filename = join(dir, 'between-writes-and-checkpoint.db');
-    const graph = {
-      state: { a: {}, b: {}, c: {} },
-      entry: 'first',
-      nodes: {
-        first: { kind: 'model', prompt: 'First: {{input}}', writeTo: 'a', next: 'second' },
-        second: { kind: 'model', prompt: 'Second: {{a}}', writeTo: 'b', next: 'third' },
-        third: { kind: 'model', prompt: 'Third: {{b}}', writeTo: 'c', next: 'END' },
-      },
-    };
+    const graph = threeModelSteps;
     // The process "dies" when it writes the checkpoint after the first step: its node's writes are saved, the checkpoint is not.
     const store = new SqliteStore({ filename });
     const dying: DocumentStore = {

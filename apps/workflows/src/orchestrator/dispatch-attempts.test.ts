@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initialUniversalState } from '@switchyard/contracts';
 import { ContextTokens, ServiceEndpoints, createLogger } from '@switchyard/service-kit';
 import { SqliteStore } from '@switchyard/store';
 import { eventually } from '@switchyard/testkit';
@@ -9,6 +8,7 @@ import { EventLog } from './event-log.ts';
 import { LocalEventNotifier } from './event-notifier.ts';
 import { WorkflowRunner } from './workflow-runner.ts';
 import type { WorkflowDoc } from './workflow-documents.ts';
+import { workflowFixture } from './workflow-fixture.ts';
 
 const tokens = new ContextTokens('a-test-secret-of-at-least-32-characters!');
 const closers: Array<() => unknown> = [];
@@ -43,12 +43,7 @@ async function runOn(url: string): Promise<{ final: () => Promise<WorkflowDoc> }
     recoveryIntervalMs: 100,
     engineUrls: { LANGGRAPH: new ServiceEndpoints(url) },
   });
-  const now = new Date().toISOString();
-  await workflows.create({
-    id: 'w1', tenantId: 't1', status: 'QUEUED', input: 'Reconcile', framework: 'LANGGRAPH', recommendation: null, definition: null, output: null,
-    state: initialUniversalState({ workflowId: 'w1', tenantId: 't1', input: 'Reconcile', framework: 'LANGGRAPH', userId: 'u1' }),
-    pendingInput: null, pendingResume: null, error: null, errorCode: null, idempotencyKey: null, createdAt: now, updatedAt: now, lease: null, dispatchAttempts: 0,
-  });
+  await workflows.create(workflowFixture('t1', 'w1', 'QUEUED', { input: 'Reconcile' }));
   runner.startRecovery();
   closers.push(async () => { await runner.stop(); await store.close(); });
   return {

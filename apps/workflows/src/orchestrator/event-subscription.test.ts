@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initialUniversalState, type TenantContext } from '@switchyard/contracts';
+import type { TenantContext } from '@switchyard/contracts';
 import { ContextTokens, ServiceClient } from '@switchyard/service-kit';
 import { SqliteStore, type DocumentStore } from '@switchyard/store';
 import { EngineDirectory } from './engine-directory.ts';
@@ -11,6 +11,7 @@ import { LocalEventNotifier } from './event-notifier.ts';
 import { WorkflowEventFeeds, workflowEventStream } from './event-subscription.ts';
 import { WorkflowManager } from './workflow-manager.ts';
 import type { EventDoc, WorkflowDoc } from './workflow-documents.ts';
+import { workflowFixture } from './workflow-fixture.ts';
 
 // Long enough that a test only passes when a notification, not the safety-net poll, delivers the event.
 const NEVER_POLLS = 3_600_000;
@@ -69,27 +70,7 @@ describe('workflowEventStream', () => {
     );
     const feeds = new WorkflowEventFeeds(events);
     const createWorkflow = async (id: string, tenantId = 't1') => {
-      const now = new Date().toISOString();
-      const doc: WorkflowDoc = {
-        id,
-        tenantId,
-        status: 'RUNNING',
-        input: 'test',
-        framework: 'LANGGRAPH',
-        recommendation: null,
-        definition: null,
-        output: null,
-        state: initialUniversalState({ tenantId, workflowId: id, userId: 'test', framework: 'LANGGRAPH', input: 'test' }),
-        pendingInput: null,
-        pendingResume: null,
-        error: null,
-        errorCode: null,
-        idempotencyKey: null,
-        createdAt: now,
-        updatedAt: now,
-        lease: null,
-        dispatchAttempts: 0,
-      };
+      const doc: WorkflowDoc = workflowFixture(tenantId, id, 'RUNNING', { input: 'test' });
       await manager.workflows.create(doc);
     };
     const step = (workflowId: string, step: string, tenantId = 't1') => events.append(tenantId, workflowId, 'LANGGRAPH', { type: 'STEP_STARTED', step });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initialUniversalState, type TenantContext, type WorkflowStatus } from '@switchyard/contracts';
+import type { TenantContext, WorkflowStatus } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/service-kit';
 import { SqliteStore, type Collection } from '@switchyard/store';
 import { redisServerAvailable, startRedisServer, type RunningRedis } from '@switchyard/testkit';
@@ -7,34 +7,13 @@ import { EventLog } from './event-log.ts';
 import { LocalEventNotifier, RedisEventNotifier } from './event-notifier.ts';
 import { TenantStatusFeeds } from './tenant-status-feed.ts';
 import type { WorkflowDoc } from './workflow-documents.ts';
+import { workflowFixture } from './workflow-fixture.ts';
 
 // Long enough that a test only passes when a notification, not the safety-net poll, delivers the change.
 const NEVER_POLLS = 3_600_000;
 const viewer = (tenantId: string): TenantContext => ({ tenantId, role: 'VIEWER', keyId: null, subject: 'test' });
 
-function workflowDoc(tenantId: string, id: string, status: WorkflowStatus, ageMs = 0): WorkflowDoc {
-  const now = new Date(Date.now() - ageMs).toISOString();
-  return {
-    id,
-    tenantId,
-    status,
-    input: 'Process insurance claim #1',
-    framework: 'LANGGRAPH',
-    recommendation: null,
-    definition: null,
-    output: null,
-    state: initialUniversalState({ workflowId: id, tenantId, input: 'Process insurance claim #1', framework: 'LANGGRAPH', userId: 'user-1' }),
-    pendingInput: null,
-    pendingResume: null,
-    error: null,
-    errorCode: null,
-    idempotencyKey: null,
-    createdAt: now,
-    updatedAt: now,
-    lease: null,
-    dispatchAttempts: 0,
-  };
-}
+const workflowDoc = (tenantId: string, id: string, status: WorkflowStatus, ageMs = 0): WorkflowDoc => workflowFixture(tenantId, id, status, { ageMs });
 
 /** What the orchestrator does on a status change: write the document, then append the status event. */
 async function changeStatus(workflows: Collection<WorkflowDoc>, events: EventLog, doc: WorkflowDoc, status: WorkflowStatus, eventType: string): Promise<WorkflowDoc> {
