@@ -3,7 +3,7 @@ import { ServiceClient, requireTenantContext, runSubgraphService } from '@switch
 import { z } from 'zod';
 import { ErrorCode, NotFoundError, SwitchyardError, type TenantContext } from '@switchyard/contracts';
 import { ModelCallUsage, UsageEstimateMark, UsageMeter, monthOf } from './metering/usage-meter.ts';
-import { BudgetLedger } from './budgets/budget-ledger.ts';
+import { BudgetLedger, type ReservationAsk, type ReservationOutcome } from './budgets/budget-ledger.ts';
 import { BudgetManager } from './budgets/budget-manager.ts';
 import { BudgetAlerts } from './budgets/budget-alerts.ts';
 import { WebhookDispatcher } from './budgets/webhook-dispatcher.ts';
@@ -20,6 +20,11 @@ const ReserveBody = z.object({
   model: z.string().min(1).max(200),
   maxInputTokens: z.number().int().nonnegative(),
   maxOutputTokens: z.number().int().nonnegative(),
+  /** The fewest output tokens that still make the call worth making; the call is refused below it. */
+  minOutputTokens: z.number().int().nonnegative().optional(),
+  /** The workflow the call is for and its start time (ms): the oldest waiting goes first on a tight budget. */
+  workflowId: z.string().min(1).max(200).optional(),
+  workflowStartedAt: z.number().nonnegative().optional(),
 });
 const SettleBody = z.object({
   reservationId: z.string().min(1).max(200),
@@ -115,22 +120,50 @@ runSubgraphService({
           }
           const { price } = await meter.priceFor(tenantId, body.data.model, new Date().toISOString());
           // The larger of the list and the negotiated price: a reservation must never be below the real cost.
-          const amount = Math.max(
-            maxCostUsd(body.data.model, body.data.maxInputTokens, body.data.maxOutputTokens, env.AZURE_DEPLOYMENT_MODELS),
-            price ? costUsd(price, { inputTokens: body.data.maxInputTokens, outputTokens: body.data.maxOutputTokens, cachedTokens: 0 }) : 0,
-          );
+          const priced = (inputTokens: number, outputTokens: number) =>
+            Math.max(
+              maxCostUsd(body.data.model, inputTokens, outputTokens, env.AZURE_DEPLOYMENT_MODELS),
+              price ? costUsd(price, { inputTokens, outputTokens, cachedTokens: 0 }) : 0,
+            );
+          const maxOutputTokens = body.data.maxOutputTokens;
+          const ask: ReservationAsk = {
+            model: body.data.model,
+            inputUsd: priced(body.data.maxInputTokens, 0),
+            outputTokenUsd: priced(0, 1),
+            maxOutputTokens,
+            minOutputTokens: Math.min(maxOutputTokens, body.data.minOutputTokens ?? maxOutputTokens),
+            ...(body.data.workflowId && body.data.workflowStartedAt !== undefined ? { queue: { key: body.data.workflowId, priority: body.data.workflowStartedAt } } : {}),
+          };
           const now = new Date();
+          const id = body.data.reservationId;
           const keyScope = keyLimit && keyId ? ({ kind: 'apiKey', keyId } as const) : null;
+          const waitFor = (outcome: { retryAfterMs: number; reservedUsd: number }, whose: string) =>
+            res.status(409).json({ code: 'BUDGET_BUSY', retryAfterMs: outcome.retryAfterMs, message: `${whose} is held by calls in flight ($${outcome.reservedUsd.toFixed(6)}); ask again.` });
           try {
-            // The key's ledger first, then the tenant's; a refusal by the tenant's frees the key's reservation at once.
-            if (keyScope) await ledger.reserve(tenantId, body.data.reservationId, amount, keyLimit, now, keyScope);
-            try {
-              if (limit?.hardLimit) await ledger.reserve(tenantId, body.data.reservationId, amount, limit, now);
-            } catch (error) {
-              if (keyScope) await ledger.settle(tenantId, body.data.reservationId, 0, now, keyScope);
-              throw error;
+            // The key's ledger first, then the tenant's with what the key granted; the smaller grant
+            // wins, and a refusal or a wait from the tenant's frees the key's reservation at once.
+            let granted = { amountUsd: 0, outputTokens: maxOutputTokens };
+            if (keyScope) {
+              const outcome = await ledger.reserve(tenantId, id, ask, keyLimit, now, keyScope);
+              if (outcome.outcome === 'wait') return void waitFor(outcome, "The API key's budget");
+              granted = outcome;
             }
-            res.json({ reservedUsd: amount });
+            if (limit?.hardLimit) {
+              let outcome: ReservationOutcome;
+              try {
+                outcome = await ledger.reserve(tenantId, id, { ...ask, maxOutputTokens: granted.outputTokens, minOutputTokens: Math.min(ask.minOutputTokens, granted.outputTokens) }, limit, now);
+              } catch (error) {
+                if (keyScope) await ledger.release(tenantId, id, now, keyScope);
+                throw error;
+              }
+              if (outcome.outcome === 'wait') {
+                if (keyScope) await ledger.release(tenantId, id, now, keyScope);
+                return void waitFor(outcome, "The tenant's budget");
+              }
+              if (keyScope && outcome.outputTokens < granted.outputTokens) await ledger.shrink(tenantId, id, ask, outcome.outputTokens, now, keyScope);
+              granted = outcome;
+            }
+            res.json({ reservedUsd: granted.amountUsd, maxOutputTokens: granted.outputTokens });
           } catch (error) {
             if (error instanceof SwitchyardError && error.code === ErrorCode.BUDGET_EXCEEDED) {
               res.status(402).json({ code: error.code, message: error.message });
@@ -149,8 +182,9 @@ runSubgraphService({
           const { price } = await meter.priceFor(tenantId, body.data.model, new Date().toISOString());
           const actual = price ? costUsd(price, body.data) : 0;
           const [limit, keyLimit] = await Promise.all([budgets.limitOf(tenantId), budgets.keyLimitOf(tenantId, keyId)]);
-          if (keyLimit && keyId) await ledger.settle(tenantId, body.data.reservationId, actual, new Date(), { kind: 'apiKey', keyId });
-          if (limit?.hardLimit) await ledger.settle(tenantId, body.data.reservationId, actual);
+          const observed = { model: body.data.model, outputTokens: body.data.outputTokens };
+          if (keyLimit && keyId) await ledger.settle(tenantId, body.data.reservationId, actual, new Date(), { kind: 'apiKey', keyId }, observed);
+          if (limit?.hardLimit) await ledger.settle(tenantId, body.data.reservationId, actual, new Date(), undefined, observed);
           res.status(204).end();
         });
         // The orchestrator refuses to start work for a tenant whose hard budget is spent.

@@ -114,17 +114,19 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     expect(workflow.events.map((e) => e.sequence)).toEqual(workflow.events.map((_, i) => i + 1));
   });
 
-  it('holds a hard budget: a model call that could pass it is refused and fails its workflow with BUDGET_EXCEEDED; an exhausted budget refuses startWorkflow at once', async () => {
+  it('holds a hard budget: a model call the budget cannot pay for is refused and fails its workflow with errorCode BUDGET_EXCEEDED; an exhausted budget refuses startWorkflow at once', async () => {
     const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Thrifty Corp' } });
     const client = stack.client(createTenant.secret);
-    await client.request(SetBudgetDocument, { input: { monthlyLimitUsd: 0.0003, hardLimit: true } });
+    // Less than the first call's input costs: no grant of output tokens can make it fit.
+    await client.request(SetBudgetDocument, { input: { monthlyLimitUsd: 0.000002, hardLimit: true } });
     const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: 'Summarise the quarter', framework: 'LANGGRAPH' } });
     const failed = await eventually(async () => {
       const { workflow } = await client.request(WorkflowDocument, { id: startWorkflow.id });
       return workflow && ['SUCCEEDED', 'FAILED'].includes(workflow.status) ? workflow : undefined;
     }, 60_000, 200);
     expect(failed.status).toBe('FAILED');
-    expect(failed.error).toContain('monthly budget of $0.0003 would be exceeded');
+    expect(failed.errorCode).toBe('BUDGET_EXCEEDED');
+    expect(failed.error).toContain("The tenant's monthly budget of $0.0000020 would be exceeded");
     expect(failed.events.filter((e) => e.type === 'MODEL_CALL')).toHaveLength(0);
     const { tenant } = await client.request(TenantDocument, { id: createTenant.tenant.id });
     expect(tenant?.budget?.spentUsd).toBe(0);
@@ -135,12 +137,48 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     expect(refused?.message).toContain('is spent');
   });
 
+  it('lets 20 concurrent runs use the last of a hard budget of 6 runs: no phantom refusals, never a cent over', async () => {
+    const admin = stack.client(stack.adminKey);
+    const run = async (client: ReturnType<Stack['client']>, i: number) => {
+      const { startWorkflow } = await client.request(StartWorkflowDocument, { input: { input: `Summarise ledger ${i}`, framework: 'LANGGRAPH' } });
+      return eventually(async () => {
+        const { workflow } = await client.request(WorkflowDocument, { id: startWorkflow.id });
+        return workflow && ['SUCCEEDED', 'FAILED'].includes(workflow.status) ? workflow : undefined;
+      }, 120_000, 300);
+    };
+    // What one run costs, measured on a tenant without a budget.
+    const { createTenant: probe } = await admin.request(CreateTenantDocument, { input: { name: 'Probe Corp' } });
+    const one = await run(stack.client(probe.secret), 0);
+    expect(one.status).toBe('SUCCEEDED');
+    const runCost = one.cost!.totalUsd;
+    expect(runCost).toBeGreaterThan(0);
+
+    const { createTenant } = await admin.request(CreateTenantDocument, { input: { name: 'Frugal Corp' } });
+    const client = stack.client(createTenant.secret);
+    const limit = Number((6 * runCost).toFixed(8));
+    await client.request(SetBudgetDocument, { input: { monthlyLimitUsd: limit, hardLimit: true } });
+    const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => run(client, i + 1)));
+    const { tenant } = await client.request(TenantDocument, { id: createTenant.tenant.id });
+    const spent = tenant!.budget!.spentUsd;
+    const succeeded = runs.filter((w) => w.status === 'SUCCEEDED').length;
+    console.log(`budget: ${succeeded} of 20 succeeded, spent $${spent} of $${limit} (${((100 * spent) / limit).toFixed(1)} %), one run $${runCost}`);
+    expect(spent).toBeLessThanOrEqual(limit);
+    // The budget is used, not refused while most of it is left (each call used to reserve 4,096 output tokens).
+    expect(spent).toBeGreaterThan(0.75 * limit);
+    // The oldest waiting workflow goes first, so the budget finishes runs (6 at most) instead of starving all 20.
+    expect(succeeded).toBeGreaterThanOrEqual(4);
+    for (const w of runs.filter((w) => w.status === 'FAILED')) {
+      expect(w.errorCode, w.error ?? '').toBe('BUDGET_EXCEEDED');
+    }
+    expect(runs.some((w) => w.status === 'FAILED')).toBe(true);
+  });
+
   it("holds an API key's own budget: its workflows stop at the key's limit while another key of the tenant goes on", async () => {
     const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Keyed Corp' } });
     const admin = stack.client(createTenant.secret);
     const { createApiKey: capped } = await admin.request(CreateApiKeyDocument, { input: { name: 'batch-jobs', role: 'DEVELOPER' } });
     const { createApiKey: free } = await admin.request(CreateApiKeyDocument, { input: { name: 'interactive', role: 'DEVELOPER' } });
-    await admin.request(SetApiKeyBudgetDocument, { apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0.0003 });
+    await admin.request(SetApiKeyBudgetDocument, { apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0.000002 });
     // Only the tenant's own keys can get a budget.
     const unknownKey = await admin.request(SetApiKeyBudgetDocument, { apiKeyId: 'not-a-key-of-this-tenant', monthlyLimitUsd: 1 }).then(() => null, (e: { code?: string }) => e);
     expect(unknownKey?.code).toBe('NOT_FOUND');
@@ -154,10 +192,11 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     };
     const [stopped, went] = await Promise.all([run(capped.secret), run(free.secret)]);
     expect(stopped.status).toBe('FAILED');
-    expect(stopped.error).toContain(`The monthly budget of API key ${capped.apiKey.id} of $0.0003 would be exceeded`);
+    expect(stopped.error).toContain(`The monthly budget of API key ${capped.apiKey.id} of $0.0000020 would be exceeded`);
+    expect(stopped.errorCode).toBe('BUDGET_EXCEEDED');
     expect(went.status).toBe('SUCCEEDED');
     const { tenant } = await admin.request(ApiKeyBudgetsDocument, { tenantId: createTenant.tenant.id });
-    expect(tenant?.apiKeyBudgets).toEqual([{ apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0.0003, spentUsd: 0, reservedUsd: 0 }]);
+    expect(tenant?.apiKeyBudgets).toEqual([{ apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0.000002, spentUsd: 0, reservedUsd: 0 }]);
 
     await admin.request(SetApiKeyBudgetDocument, { apiKeyId: capped.apiKey.id, monthlyLimitUsd: 0 });
     const refused = await stack.client(capped.secret).request(StartWorkflowDocument, { input: { input: 'Anything', framework: 'LANGGRAPH' } }).then(() => null, (e: { code?: string; message: string }) => e);

@@ -6,14 +6,36 @@ import { ServiceEndpoints, type ContextTokens } from '@switchyard/service-kit';
 import { estimateUsage, usageMissing, type TokenEncodingName } from './token-estimate.ts';
 
 /** The run a model call belongs to, set by the engine routes around every run. */
-export const runContext = new AsyncLocalStorage<{ tenant: TenantContext; workflowId: string }>();
+export const runContext = new AsyncLocalStorage<{ tenant: TenantContext; workflowId: string; startedAt?: number }>();
 
 const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
-function estimateInputTokens(request: ChatRequest): number {
-  // Over-estimates on purpose (about 3 characters per token), so a reservation covers the call.
-  const text = JSON.stringify(request.messages) + JSON.stringify(request.tools ?? []);
-  return Math.ceil(text.length / 3) + 16;
+/**
+ * The fewest output tokens a chat call is let run with when the last of a budget cannot buy its
+ * max_tokens: below this a reply is cut too short to be of use, and the call is refused instead.
+ */
+export const MIN_USEFUL_OUTPUT_TOKENS = 64;
+
+/** How long a call waits for calls in flight to free the budget they hold before it is refused. */
+const DEFAULT_BUDGET_WAIT_MS = 30_000;
+
+/**
+ * The most input tokens a request can be, without running a tokenizer on the hot path: a byte-level
+ * BPE token is at least one byte, so the request's UTF-8 size (its JSON, which only adds quotes and
+ * escapes) bounds the tokens of its text, plus the chat framing of every message and tool.
+ */
+export function inputTokensCeiling(request: ChatRequest): number {
+  const bytes = Buffer.byteLength(JSON.stringify(request.messages)) + (request.tools ? Buffer.byteLength(JSON.stringify(request.tools)) : 0);
+  return bytes + 4 * request.messages.length + 8 * (request.tools?.length ?? 0) + 3;
+}
+
+/**
+ * The request's input tokens counted with its model family's tokenizer, with a margin for the
+ * provider's own rendering of messages and tools (not public in every detail).
+ */
+async function exactInputTokens(request: ChatRequest, model: string): Promise<number> {
+  const { inputTokens } = await estimateUsage(request, { model, content: '', toolCalls: [] });
+  return Math.ceil(inputTokens * 1.1) + 16;
 }
 
 /**
@@ -41,11 +63,13 @@ export function withEstimatedUsage(llm: LlmClient, onEstimate?: (callId: string,
 
 /**
  * Wraps an LlmClient so that every model call of a run (chat, and embeddings) first reserves its
- * largest possible cost in billing (refused with BUDGET_EXCEEDED when it would pass the tenant's or
- * the API key's hard limit) and settles it to the real cost afterwards. Outside a run (no tenant in
- * `runContext`) calls pass through.
+ * largest possible cost in billing and settles it to the real cost afterwards. Near the end of a
+ * hard budget, billing grants a chat call fewer output tokens (its max_tokens is lowered to them),
+ * tells it to wait while other calls in flight hold the room (up to `waitMs`), and refuses it with
+ * BUDGET_EXCEEDED only when the settled spend leaves no room for its input and
+ * MIN_USEFUL_OUTPUT_TOKENS. Outside a run (no tenant in `runContext`) calls pass through.
  */
-export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints | string | readonly string[], tokens: ContextTokens): LlmClient {
+export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints | string | readonly string[], tokens: ContextTokens, waitMs = DEFAULT_BUDGET_WAIT_MS): LlmClient {
   const billing = ServiceEndpoints.of(billingUrl);
   const post = async (path: string, tenant: TenantContext, body: Record<string, unknown>) => {
     let lastError: unknown;
@@ -81,25 +105,57 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
    */
   const reserved = async <R>(
     model: string,
-    maxInputTokens: number,
+    inputTokensBound: number,
+    exactInputTokens: (() => Promise<number>) | null,
     maxOutputTokens: number,
-    call: () => Promise<R>,
+    minOutputTokens: number,
+    call: (grantedOutputTokens: number) => Promise<R>,
     usageOf: (result: R) => { model: string; inputTokens: number; outputTokens: number; cachedTokens: number },
   ): Promise<R> => {
     const run = runContext.getStore();
-    if (!run) return call();
+    if (!run) return call(maxOutputTokens);
     const reservationId = randomUUID();
-    const reservation = await post('/internal/budget/reserve', run.tenant, { reservationId, model, maxInputTokens, maxOutputTokens });
-    if (reservation.status === 402) {
-      const refusal = (await reservation.json()) as { message: string };
-      throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, refusal.message);
+    const deadline = Date.now() + waitMs;
+    let granted: { unlimited?: boolean; maxOutputTokens?: number };
+    let maxInputTokens = inputTokensBound;
+    let exact = exactInputTokens;
+    for (let wait = 100; ; wait = Math.min(1000, wait * 1.5)) {
+      const reservation = await post('/internal/budget/reserve', run.tenant, {
+        reservationId,
+        model,
+        maxInputTokens,
+        maxOutputTokens,
+        minOutputTokens,
+        workflowId: run.workflowId,
+        ...(run.startedAt !== undefined && Number.isFinite(run.startedAt) ? { workflowStartedAt: run.startedAt } : {}),
+      });
+      if ((reservation.status === 402 || reservation.status === 409) && exact) {
+        // The budget is tight: count the input with the tokenizer (paid only here, not on every
+        // call) and ask again with that smaller, still sufficient, reservation.
+        await reservation.body?.cancel();
+        maxInputTokens = Math.min(maxInputTokens, await exact());
+        exact = null;
+        continue;
+      }
+      if (reservation.status === 402) {
+        const refusal = (await reservation.json()) as { message: string };
+        throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, refusal.message);
+      }
+      if (reservation.status === 409) {
+        // The room is held by other calls in flight, which settle in a moment to their real cost.
+        const busy = (await reservation.json()) as { message: string; retryAfterMs?: number };
+        if (Date.now() + wait > deadline) throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, `${busy.message.replace(/; ask again\.$/, '')} for more than ${Math.round(waitMs / 1000)} s; raise the budget or run fewer workflows at once.`);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(busy.retryAfterMs ?? 0, wait) * (0.5 + Math.random())));
+        continue;
+      }
+      if (!reservation.ok) throw new UnavailableError(`Billing refused to reserve the model call (HTTP ${reservation.status}).`);
+      granted = (await reservation.json()) as typeof granted;
+      break;
     }
-    if (!reservation.ok) throw new UnavailableError(`Billing refused to reserve the model call (HTTP ${reservation.status}).`);
-    const { unlimited } = (await reservation.json()) as { unlimited?: boolean };
-    if (unlimited) return call();
+    if (granted.unlimited) return call(maxOutputTokens);
     let usage: ReturnType<typeof usageOf> | null = null;
     try {
-      const result = await call();
+      const result = await call(Math.min(maxOutputTokens, granted.maxOutputTokens ?? maxOutputTokens));
       usage = usageOf(result);
       return result;
     } finally {
@@ -107,19 +163,34 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
       await post('/internal/budget/settle', run.tenant, { reservationId, ...(usage ?? { model, inputTokens: 0, outputTokens: 0, cachedTokens: 0 }) }).catch(() => undefined);
     }
   };
-  const guarded = (request: ChatRequest, call: () => Promise<ChatResult>): Promise<ChatResult> =>
-    reserved(request.model ?? llm.defaultModel, estimateInputTokens(request), request.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS, call, (result) => ({ model: result.model, ...result.usage }));
+  // A call granted fewer output tokens than it asked for runs with max_tokens lowered to the grant,
+  // so the provider cannot produce (and charge) more than was reserved.
+  const guarded = (request: ChatRequest, call: (request: ChatRequest) => Promise<ChatResult>): Promise<ChatResult> => {
+    const maxOutputTokens = request.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+    const model = request.model ?? llm.defaultModel;
+    return reserved(
+      model,
+      inputTokensCeiling(request),
+      () => exactInputTokens(request, model),
+      maxOutputTokens,
+      Math.min(maxOutputTokens, MIN_USEFUL_OUTPUT_TOKENS),
+      (grantedOutputTokens) => call(grantedOutputTokens < maxOutputTokens ? { ...request, maxTokens: grantedOutputTokens } : request),
+      (result) => ({ model: result.model, ...result.usage }),
+    );
+  };
 
   return {
     provider: llm.provider,
     defaultModel: llm.defaultModel,
     ...(llm.embeddingModel ? { embeddingModel: llm.embeddingModel } : {}),
-    chat: (request: ChatRequest, options?: CallOptions) => guarded(request, () => llm.chat(request, options)),
-    chatStream: (request: ChatRequest, options?: CallOptions) => guarded(request, () => llm.chatStream(request, options)),
+    chat: (request: ChatRequest, options?: CallOptions) => guarded(request, (sized) => llm.chat(sized, options)),
+    chatStream: (request: ChatRequest, options?: CallOptions) => guarded(request, (sized) => llm.chatStream(sized, options)),
     embed: (texts, options) =>
       reserved(
         options?.model ?? llm.embeddingModel ?? 'text-embedding-3-small',
-        texts.reduce((sum, text) => sum + Math.ceil(text.length / 3) + 16, 0),
+        texts.reduce((sum, text) => sum + Buffer.byteLength(text) + 2, 0),
+        null,
+        0,
         0,
         () => llm.embed(texts, options),
         (result) => ({ model: result.model, inputTokens: result.inputTokens, outputTokens: 0, cachedTokens: 0 }),
@@ -129,9 +200,11 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
 
 /**
  * An engine's model client from the environment (LLM_* variables), with every call of a run held to
- * the tenant's budget when the billing service is known (SWITCHYARD_BILLING_URL).
+ * the tenant's budget when the billing service is known (SWITCHYARD_BILLING_URL); BUDGET_WAIT_MS
+ * bounds how long a call waits for budget held by calls in flight (default 30 s).
  */
 export function engineLlmFromEnv(env: NodeJS.ProcessEnv, tokens: ContextTokens): LlmClient {
   const llm = createLlmClient(llmConfigFromEnv(env));
-  return env.SWITCHYARD_BILLING_URL ? budgetedLlm(llm, env.SWITCHYARD_BILLING_URL, tokens) : withEstimatedUsage(llm);
+  const waitMs = env.BUDGET_WAIT_MS ? Number.parseInt(env.BUDGET_WAIT_MS, 10) : DEFAULT_BUDGET_WAIT_MS;
+  return env.SWITCHYARD_BILLING_URL ? budgetedLlm(llm, env.SWITCHYARD_BILLING_URL, tokens, Number.isFinite(waitMs) && waitMs >= 0 ? waitMs : DEFAULT_BUDGET_WAIT_MS) : withEstimatedUsage(llm);
 }

@@ -78,7 +78,7 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
     };
     let result: EngineRunResult;
     try {
-      result = await runContext.run({ tenant, workflowId: parsed.data.state.workflowId }, () =>
+      result = await runContext.run({ tenant, workflowId: parsed.data.state.workflowId, startedAt: Date.parse(parsed.data.state.startTime) }, () =>
         engine.run(parsed.data, {
           tenant,
           emit: (event) => write({ kind: 'event', event }),

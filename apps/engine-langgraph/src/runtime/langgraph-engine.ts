@@ -3,7 +3,7 @@ import { Command, GraphRecursionError, isNodeTimeoutError, type BaseCheckpointSa
 import type { LlmClient } from '@switchyard/llm';
 import type { DocumentStore } from '@switchyard/store';
 import { StoreCheckpointSaver } from '@switchyard/langgraph-checkpoint';
-import { WorkflowEventType, type EngineRunRequest, type EngineRunResult } from '@switchyard/contracts';
+import { SwitchyardError, WorkflowEventType, type EngineRunRequest, type EngineRunResult } from '@switchyard/contracts';
 import { LocalSandboxExecutor } from '@switchyard/code-sandbox';
 import { ToolRegistry } from '@switchyard/tools';
 import { TenantToolbox, isTransientFailure, type Engine, type EngineRunIO, type RunTools } from '@switchyard/engine-kit';
@@ -148,7 +148,8 @@ export class LangGraphEngine implements Engine {
       // A dependency that is down is no fault of the graph: the orchestrator runs it again from its checkpoint.
       if (isTransientFailure(error)) throw error;
       io.logger.warn({ err: error }, 'graph run failed');
-      return { status: 'FAILED', error: (error as Error).message, code: 'NODE_FAILED' };
+      // A refusal with the API's own code (a budget, a tenant limit) keeps it; any other node error is NODE_FAILED.
+      return { status: 'FAILED', error: (error as Error).message, code: error instanceof SwitchyardError ? error.code : 'NODE_FAILED' };
     }
     const after = await compiled.graph.getState(config);
     const interrupts = pendingInterrupts(after);
