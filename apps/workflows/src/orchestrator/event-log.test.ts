@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '@switchyard/store';
-import { EventLog } from './event-log.ts';
+import { EventLog, WorkflowEndedError } from './event-log.ts';
 
 describe('EventLog', () => {
   const dirs: string[] = [];
@@ -43,5 +43,25 @@ describe('EventLog', () => {
     await log.append('t1', 'w1', null, { type: 'WORKFLOW_STARTED' });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen).toEqual([1]);
+  });
+
+  it('refuses an append after the terminal event, also from a replica that did not see the end', async () => {
+    const filename = file();
+    const driving = new EventLog(new SqliteStore({ filename }));
+    const stale = new EventLog(new SqliteStore({ filename }));
+    await stale.append('t1', 'w1', 'LANGGRAPH', { type: 'WORKFLOW_STARTED' });
+    await stale.append('t1', 'w1', 'LANGGRAPH', { type: 'MODEL_CALL' });
+    // Another replica took the workflow over and finished it.
+    await driving.append('t1', 'w1', 'LANGGRAPH', { type: 'MODEL_CALL' });
+    await driving.append('t1', 'w1', 'LANGGRAPH', { type: 'WORKFLOW_SUCCEEDED' });
+    // The stale replica's engine stream goes on: its next event is refused, and so is every later one.
+    await expect(stale.append('t1', 'w1', 'LANGGRAPH', { type: 'MODEL_CALL' })).rejects.toBeInstanceOf(WorkflowEndedError);
+    await expect(stale.append('t1', 'w1', 'LANGGRAPH', { type: 'STEP_COMPLETED' })).rejects.toThrow(/ended with event 4/);
+    await expect(driving.append('t1', 'w1', 'LANGGRAPH', { type: 'STEP_COMPLETED' })).rejects.toBeInstanceOf(WorkflowEndedError);
+    await expect(new EventLog(new SqliteStore({ filename })).append('t1', 'w1', null, { type: 'WORKFLOW_FAILED' })).rejects.toBeInstanceOf(WorkflowEndedError);
+    expect((await driving.list('t1', 'w1')).map((e) => e.type)).toEqual(['WORKFLOW_STARTED', 'MODEL_CALL', 'MODEL_CALL', 'WORKFLOW_SUCCEEDED']);
+    // A workflow waiting for input has not ended.
+    await driving.append('t1', 'w2', null, { type: 'WAITING_FOR_INPUT' });
+    await expect(stale.append('t1', 'w2', null, { type: 'RESUMED' })).resolves.toMatchObject({ sequence: 2 });
   });
 });

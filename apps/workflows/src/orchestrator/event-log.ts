@@ -1,4 +1,4 @@
-import { ConflictError, type EngineEvent, type Framework } from '@switchyard/contracts';
+import { ConflictError, TERMINAL_EVENT_TYPES, type EngineEvent, type Framework } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { LocalEventNotifier, type EventNotifier } from './event-notifier.ts';
 import { STATUS_EVENT_TYPES, tenantStatusChannel } from './tenant-status-feed.ts';
@@ -9,10 +9,15 @@ import { eventId, type EventDoc } from './workflow-documents.ts';
  * (the driving replica, a cancel on another replica) append at once: the sequence is claimed by
  * creating the event document whose id is that sequence, and a writer that loses the race takes
  * the next number. An event is stored before anyone is told about it.
+ *
+ * A workflow's terminal event (succeeded, failed, cancelled) is its last: an append after it is
+ * refused with WorkflowEndedError. A writer that missed the end (a replica whose lease ran out while
+ * its engine stream went on) always meets it, because the terminal event holds the very sequence
+ * it tries to claim next.
  */
 export class EventLog {
   private readonly events: Collection<EventDoc>;
-  private readonly lastKnown = new Map<string, number>();
+  private readonly lastKnown = new Map<string, { sequence: number; ended: boolean }>();
 
   constructor(
     store: DocumentStore,
@@ -23,7 +28,9 @@ export class EventLog {
   }
 
   async append(tenantId: string, workflowId: string, framework: Framework | null, event: EngineEvent): Promise<EventDoc> {
-    let sequence = (this.lastKnown.get(workflowId) ?? (await this.lastSequence(tenantId, workflowId))) + 1;
+    const known = this.lastKnown.get(workflowId) ?? (await this.lastEvent(tenantId, workflowId));
+    if (known.ended) throw new WorkflowEndedError(workflowId, known.sequence);
+    let sequence = known.sequence + 1;
     for (;;) {
       const doc: EventDoc = {
         id: eventId(workflowId, sequence),
@@ -40,20 +47,30 @@ export class EventLog {
       };
       try {
         await this.events.create(doc);
-        this.lastKnown.set(workflowId, sequence);
+        this.lastKnown.set(workflowId, { sequence, ended: TERMINAL_EVENT_TYPES.includes(event.type) });
         this.notifier.notify(workflowId, sequence);
         if (STATUS_EVENT_TYPES.includes(event.type)) this.notifier.notify(tenantStatusChannel(tenantId), sequence);
         return doc;
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
-        sequence = (await this.lastSequence(tenantId, workflowId)) + 1;
+        const last = await this.lastEvent(tenantId, workflowId);
+        if (last.ended) {
+          this.lastKnown.set(workflowId, last);
+          throw new WorkflowEndedError(workflowId, last.sequence);
+        }
+        sequence = last.sequence + 1;
       }
     }
   }
 
   async lastSequence(tenantId: string, workflowId: string): Promise<number> {
+    return (await this.lastEvent(tenantId, workflowId)).sequence;
+  }
+
+  private async lastEvent(tenantId: string, workflowId: string): Promise<{ sequence: number; ended: boolean }> {
     const page = await this.events.query(tenantId, { where: { workflowId }, orderBy: [{ field: 'sequence', direction: 'desc' }], first: 1 });
-    return page.items[0]?.doc.sequence ?? 0;
+    const last = page.items[0]?.doc;
+    return { sequence: last?.sequence ?? 0, ended: !!last && TERMINAL_EVENT_TYPES.includes(last.type) };
   }
 
   async list(tenantId: string, workflowId: string, afterSequence = 0, first = 500): Promise<EventDoc[]> {
@@ -72,5 +89,16 @@ export class EventLog {
 
   forget(workflowId: string): void {
     this.lastKnown.delete(workflowId);
+  }
+}
+
+/** An append to a workflow whose terminal event is stored: the writer lost the workflow to another and must stop. */
+export class WorkflowEndedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly lastSequence: number,
+  ) {
+    super(`Workflow ${workflowId} ended with event ${lastSequence}; nothing is appended after its end.`);
+    this.name = 'WorkflowEndedError';
   }
 }

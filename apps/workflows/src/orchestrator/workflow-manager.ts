@@ -225,7 +225,9 @@ export class WorkflowManager {
       startedByKeyId: context.keyId ?? null,
       createdAt: now,
       updatedAt: now,
-      lease: null,
+      // Held by this replica until it has written the first events and dispatched the run; if it
+      // dies before that, the lease runs out and another replica's recovery pass starts the run.
+      lease: this.runner().creationLease(),
       dispatchAttempts: 0,
       hybrid: framework === 'HYBRID' ? { nextStage: 0, startedStage: null, outputs: {} } : null,
     };

@@ -14,7 +14,7 @@ import {
 } from '@switchyard/contracts';
 import type { Collection, Stored } from '@switchyard/store';
 import type { ContextTokens, Logger, ServiceEndpoints } from '@switchyard/service-kit';
-import type { EventLog } from './event-log.ts';
+import { WorkflowEndedError, type EventLog } from './event-log.ts';
 import type { UsageForwarder } from './usage-forwarder.ts';
 import type { HybridProgress, WorkflowDoc } from './workflow-documents.ts';
 import { hybridHints, parseHybridDefinition, stageApplies, stageInput, type HybridContext } from './hybrid-plan.ts';
@@ -76,6 +76,14 @@ export class WorkflowRunner {
   /** Abort this replica's run of a workflow (after a cancel). */
   abortLocal(workflowId: string): void {
     this.active.get(workflowId)?.abort(new Error('cancelled'));
+  }
+
+  /**
+   * The lease a new workflow is created with: this replica's, so no other replica's recovery pass
+   * starts it before its creator has written its first events and dispatched it.
+   */
+  creationLease(): { owner: string; expiresAt: number } {
+    return { owner: this.options.replicaId, expiresAt: Date.now() + this.options.leaseMs };
   }
 
   /** Start driving a workflow in the background, if this replica can take its lease. */
@@ -145,6 +153,9 @@ export class WorkflowRunner {
     let outcome: 'done' | 'retry-later' = 'done';
     try {
       outcome = await this.runOnEngine(leased.doc, controller.signal);
+    } catch (error) {
+      // Another replica ended the workflow while this one still ran it: nothing is left to do.
+      if (!(error instanceof WorkflowEndedError)) throw error;
     } finally {
       clearInterval(renew);
       this.active.delete(workflowId);
@@ -277,8 +288,9 @@ export class WorkflowRunner {
         else result = message.result;
       }
     } catch (error) {
-      if (signal.aborted) {
-        this.logger.info({ workflowId, reason: String(signal.reason) }, 'engine run stopped');
+      if (signal.aborted || error instanceof WorkflowEndedError) {
+        // Stopped, or another replica finished the workflow while this one's lease had run out.
+        this.logger.info({ workflowId, reason: signal.aborted ? String(signal.reason) : (error as Error).message }, 'engine run stopped');
         return { kind: 'stopped' };
       }
       const failures = accepted ? 0 : (this.unreachable.get(workflowId) ?? 0) + 1;
@@ -344,7 +356,7 @@ export class WorkflowRunner {
         case 'WAITING_FOR_INPUT':
           return { ...doc, status: 'WAITING_FOR_INPUT', pendingInput: result.pendingInput, pendingResume: null, dispatchAttempts: 0, state: { ...state, currentStep: 'waiting_for_input' } };
         case 'FAILED':
-          return { ...doc, status: 'FAILED', error: result.error, errorCode: result.code ?? null, state: { ...state, currentStep: 'failed', endTime: now, errors: [...state.errors, { error: result.error, code: result.code, framework, at: now }] } };
+          return { ...doc, status: 'FAILED', error: result.error, errorCode: result.code ?? 'ENGINE_FAILED', state: { ...state, currentStep: 'failed', endTime: now, errors: [...state.errors, { error: result.error, code: result.code, framework, at: now }] } };
         case 'CANCELLED':
           return { ...doc, status: 'CANCELLED', state: { ...state, currentStep: 'cancelled', endTime: now } };
       }
