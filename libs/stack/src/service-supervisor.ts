@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SERVICES, type ServiceName } from './services.ts';
+import { freePort } from './infrastructure.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -51,17 +51,6 @@ export interface ServiceHandle {
   stayDown?: boolean;
   /** It has announced readiness at least once: from then on it is restarted however often it dies. */
   everReady?: boolean;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function urlFor(name: ServiceName, port: number): string {
