@@ -38,18 +38,34 @@ runSubgraphService({
   name: 'billing',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build({ env, logger, store, tokens }) {
+  async build({ env, logger, store, tokens, metrics }) {
     const checkDestination = publicDestinationCheck(env.BUDGET_WEBHOOK_ALLOWED_HOSTS);
+    // Per tenant, model and engine: for operators (the tenant label has as many values as there are tenants).
+    const labels = ['tenant', 'model', 'engine'] as const;
+    const modelCalls = metrics.counter('switchyard_model_calls_total', 'Model calls metered, by tenant, priced model and engine.', labels);
+    const modelTokens = metrics.counter('switchyard_model_tokens_total', 'Model tokens metered, by tenant, priced model, engine and kind (input, output, cached).', [...labels, 'kind']);
+    const modelCost = metrics.counter('switchyard_model_cost_usd_total', 'Cost of metered model calls in US dollars, by tenant, priced model and engine.', labels);
+    const modelLatency = metrics.histogram('switchyard_model_call_duration_seconds', 'Model call latency as the engine measured it, by priced model and engine.', ['model', 'engine'], [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60]);
+    const budgetRefusals = metrics.counter('switchyard_budget_refusals_total', 'Model calls refused by a hard budget (BUDGET_EXCEEDED), by tenant.', ['tenant']);
+    const budgetWaits = metrics.counter('switchyard_budget_waits_total', 'Model calls told to wait for budget held by calls in flight, by tenant.', ['tenant']);
     const prices = new NegotiatedPrices(store);
     let alerts: BudgetAlerts | null = null;
     const meter = new UsageMeter(store, env.AZURE_DEPLOYMENT_MODELS, {
       negotiatedPrice: (tenantId, model, at) => prices.priceAt(tenantId, model, at),
       // Thresholds are checked after the call is recorded; a failure here must not undo the record.
-      onRecorded: (tenantId, doc, monthSpendUsd) =>
-        alerts!
+      onRecorded: (tenantId, doc, monthSpendUsd) => {
+        const series = { tenant: tenantId, model: doc.baseModel ?? 'unpriced', engine: doc.engine ?? 'PLATFORM' };
+        modelCalls.inc(series);
+        modelTokens.inc({ ...series, kind: 'input' }, doc.inputTokens);
+        modelTokens.inc({ ...series, kind: 'output' }, doc.outputTokens);
+        modelTokens.inc({ ...series, kind: 'cached' }, doc.cachedTokens);
+        modelCost.inc(series, doc.costUsd);
+        modelLatency.observe({ model: series.model, engine: series.engine }, doc.latencyMs / 1000);
+        return alerts!
           .check(tenantId, monthOf(doc.at), monthSpendUsd)
           .then(() => undefined)
-          .catch((error: unknown) => logger.error({ err: error, tenantId }, 'budget thresholds could not be checked')),
+          .catch((error: unknown) => logger.error({ err: error, tenantId }, 'budget thresholds could not be checked'));
+      },
     });
     const tenants = new ServiceClient(env.SWITCHYARD_TENANTS_URL, tokens);
     // A key budget names one of the caller's own keys: the tenants service lists them (TENANT_ADMIN, as setApiKeyBudget requires).
@@ -137,8 +153,10 @@ runSubgraphService({
           const now = new Date();
           const id = body.data.reservationId;
           const keyScope = keyLimit && keyId ? ({ kind: 'apiKey', keyId } as const) : null;
-          const waitFor = (outcome: { retryAfterMs: number; reservedUsd: number }, whose: string) =>
+          const waitFor = (outcome: { retryAfterMs: number; reservedUsd: number }, whose: string) => {
+            budgetWaits.inc({ tenant: tenantId });
             res.status(409).json({ code: 'BUDGET_BUSY', retryAfterMs: outcome.retryAfterMs, message: `${whose} is held by calls in flight ($${outcome.reservedUsd.toFixed(6)}); ask again.` });
+          };
           try {
             // The key's ledger first, then the tenant's with what the key granted; the smaller grant
             // wins, and a refusal or a wait from the tenant's frees the key's reservation at once.
@@ -166,6 +184,7 @@ runSubgraphService({
             res.json({ reservedUsd: granted.amountUsd, maxOutputTokens: granted.outputTokens });
           } catch (error) {
             if (error instanceof SwitchyardError && error.code === ErrorCode.BUDGET_EXCEEDED) {
+              budgetRefusals.inc({ tenant: tenantId });
               res.status(402).json({ code: error.code, message: error.message });
               return;
             }

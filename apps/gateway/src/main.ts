@@ -20,6 +20,7 @@ import {
   onShutdown,
   runMain,
   ServiceEndpoints,
+  ServiceMetrics,
   serviceUrlVar,
 } from '@switchyard/service-kit';
 import { Redis } from 'ioredis';
@@ -128,6 +129,10 @@ async function main() {
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
+  const metrics = new ServiceMetrics('gateway');
+  let socketsOpen = 0;
+  metrics.gauge('switchyard_gateway_websockets_open', 'graphql-ws connections open on this gateway (admitted clients).', [], (gauge) => gauge.set(socketsOpen));
+  const subscriptionsStarted = metrics.counter('switchyard_gateway_subscriptions_total', 'Subscriptions started through this gateway.');
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext; upstream?: UpstreamConnections }>(
@@ -139,15 +144,18 @@ async function main() {
           const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
           ctx.extra.tenant = await admit(authorization);
           ctx.extra.upstream = new UpstreamConnections(endpointsOf, tokens, ctx.extra.tenant);
+          socketsOpen += 1;
           return true;
         } catch {
           return false;
         }
       },
       onClose: async (ctx) => {
+        if (ctx.extra.upstream) socketsOpen -= 1;
         await ctx.extra.upstream?.dispose();
       },
       subscribe: (args) => {
+        subscriptionsStarted.inc();
         const context = args.contextValue as GatewayContext & { upstream: UpstreamConnections };
         return subscriptions.subscribe(
           context.upstream,
@@ -199,7 +207,7 @@ async function main() {
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, auditPlugin(audit), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, auditPlugin(audit), metrics.apolloPlugin<GatewayContext>(), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
     validationRules: armor.validationRules,
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,
@@ -212,6 +220,7 @@ async function main() {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', service: 'gateway', audit: { pending: audit.pending, ...audit.counts } });
   });
+  metrics.mount(app);
   app.get('/readyz', (_req, res) => {
     res.status(apiSchema ? 200 : 503).json({ status: apiSchema ? 'ready' : 'not-ready', service: 'gateway' });
   });
@@ -223,11 +232,11 @@ async function main() {
     }),
   );
   // The web console (apps/console/dist, once built): its files, and index.html for its own routes;
-  // /graphql, /healthz and /readyz are answered above and never reach it.
+  // /graphql, /healthz, /readyz and /metrics are answered above and never reach it.
   const consoleDir = fileURLToPath(new URL('../../console/dist/', import.meta.url));
   app.use('/assets', express.static(`${consoleDir}assets`, { immutable: true, maxAge: '365d', fallthrough: false }));
   app.use(express.static(consoleDir, { index: false }));
-  app.get(/^\/(?!graphql|healthz|readyz)/, (_req, res, next) => {
+  app.get(/^\/(?!graphql|healthz|readyz|metrics)/, (_req, res, next) => {
     if (!existsSync(`${consoleDir}index.html`)) return next();
     res.setHeader('cache-control', 'no-cache');
     res.sendFile('index.html', { root: consoleDir });

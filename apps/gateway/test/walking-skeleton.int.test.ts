@@ -11,6 +11,7 @@ import {
   type WorkflowQuery,
 } from '@switchyard/client';
 import { eventually, startTestStack, type TestStack } from '@switchyard/testkit';
+import { parsePrometheusText, prometheusParserAvailable, type MetricFamily } from '@switchyard/testkit/prometheus';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -192,6 +193,41 @@ describe('walking skeleton through the gateway', () => {
     }, 20_000, 200);
     expect(metered.totalUsd).toBeGreaterThan(0);
   });
+
+  it.skipIf(!prometheusParserAvailable() && process.env.SWITCHYARD_REQUIRE_INFRA_TOOLS !== '1')(
+    'serves Prometheus metrics on every service: requests per operation, workflows by status, model calls and cost per tenant, event delivery',
+    async () => {
+      const scrape = async (name: string): Promise<MetricFamily[]> => {
+        const response = await fetch(stack.supervisor.services.get(name)!.url.replace(/\/graphql$/, '/metrics'));
+        expect(response.status, name).toBe(200);
+        return parsePrometheusText(await response.text());
+      };
+      const sample = (families: MetricFamily[], name: string, labels: Record<string, string>) =>
+        families.find((f) => f.name === name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+      // Every service, each labelled with its name.
+      for (const name of ['gateway', 'tenants', 'selection', 'workflows', 'engine-langgraph', 'engine-crewai', 'engine-autogen', 'billing', 'knowledge']) {
+        const families = await scrape(name);
+        expect(sample(families, 'switchyard_nodejs_eventloop_lag_seconds', { service: name }), name).toBeDefined();
+      }
+      // The workflow of the test before: through the gateway, on the orchestrator, and metered in billing.
+      const gateway = await scrape('gateway');
+      expect(sample(gateway, 'switchyard_graphql_requests_total', { operation: 'mutation:startWorkflow', outcome: 'ok' })?.value).toBeGreaterThanOrEqual(1);
+      expect(sample(gateway, 'switchyard_gateway_subscriptions_total', {})?.value).toBeGreaterThanOrEqual(1);
+      const workflows = await scrape('workflows');
+      expect(sample(workflows, 'switchyard_workflow_transitions_total', { framework: 'LANGGRAPH', status: 'SUCCEEDED' })?.value).toBeGreaterThanOrEqual(1);
+      expect(sample(workflows, 'switchyard_event_delivery_seconds', {})?.count).toBeGreaterThanOrEqual(1);
+      expect(sample(workflows, 'switchyard_workflows_open', { status: 'RUNNING' })).toBeDefined();
+      const billing = await scrape('billing');
+      const calls = sample(billing, 'switchyard_model_calls_total', { tenant: stack.tenantId, model: 'gpt-4o-mini', engine: 'LANGGRAPH' });
+      expect(calls?.value).toBeGreaterThanOrEqual(3);
+      expect(sample(billing, 'switchyard_model_cost_usd_total', { tenant: stack.tenantId, engine: 'LANGGRAPH' })?.value).toBeGreaterThan(0);
+      expect(sample(billing, 'switchyard_model_tokens_total', { tenant: stack.tenantId, kind: 'output' })?.value).toBeGreaterThan(0);
+      // An error answered by the gateway is counted with its code.
+      expect((await errorOf(stack.client().request(StartWorkflowDocument, { input: { input: '   ' } }))).code).toBe('BAD_USER_INPUT');
+      const after = await scrape('gateway');
+      expect(sample(after, 'switchyard_graphql_errors_total', { operation: 'mutation:startWorkflow', code: 'BAD_USER_INPUT' })?.value).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   it('resolves fields of other subgraphs on every subscription event, replays after a sequence, and keeps tenants apart', async () => {
     const client = stack.client();

@@ -14,7 +14,7 @@ runSubgraphService({
   name: 'workflows',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build({ env, logger, tokens, store }) {
+  async build({ env, logger, tokens, store, metrics }) {
     const notifier = env.REDIS_URL ? new RedisEventNotifier(env.REDIS_URL, logger, env.WORKFLOWS_EVENT_POLL_MS) : new LocalEventNotifier(env.WORKFLOWS_EVENT_POLL_MS);
     const events = new EventLog(store, notifier);
     const selectionEndpoints = new ServiceEndpoints(env.SWITCHYARD_SELECTION_URL);
@@ -48,10 +48,11 @@ runSubgraphService({
       engineUrls: engines.urls,
       selectionUrl: selectionEndpoints,
       usage: new UsageForwarder(billing, tokens, logger),
+      metrics,
     });
     const activeRunner = runner;
     return {
-      resolvers: buildResolvers(manager, new WorkflowEventFeeds(events)),
+      resolvers: buildResolvers(manager, new WorkflowEventFeeds(events, metrics)),
       afterListen: () => activeRunner.startRecovery(),
       closers: [() => activeRunner.stop(), () => notifier.close()],
     };

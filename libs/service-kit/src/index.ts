@@ -9,3 +9,4 @@ export * from './scalars.ts';
 export * from './rbac.ts';
 export * from './subgraph-service.ts';
 export * from './envelope-encryption.ts';
+export * from './metrics.ts';

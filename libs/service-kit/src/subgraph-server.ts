@@ -13,6 +13,7 @@ import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contr
 import type { ContextTokens } from './context-token.ts';
 import type { Logger } from './logger.ts';
 import { connectionFailed } from './service-endpoints.ts';
+import type { ServiceMetrics } from './metrics.ts';
 
 /** What every resolver receives: the verified tenant context and a logger bound to the request. */
 export interface RequestContext {
@@ -34,6 +35,8 @@ export interface SubgraphServerOptions {
   readiness?: () => unknown;
   /** Body size limit for HTTP requests. */
   bodyLimit?: string;
+  /** The process's metrics: every operation is counted and timed, and GET /metrics serves them. */
+  metrics?: ServiceMetrics;
 }
 
 export interface RunningServer {
@@ -127,7 +130,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, ...(options.metrics ? [options.metrics.apolloPlugin<RequestContext>()] : [])],
     formatError: formatErrorFor(logger),
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -147,6 +150,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     }
   });
 
+  options.metrics?.mount(app);
   options.routes?.(app);
 
   app.use(

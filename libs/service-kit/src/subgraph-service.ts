@@ -8,6 +8,7 @@ import { ContextTokens } from './context-token.ts';
 import { parseEnv, type BaseServiceEnv } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { announceReady, onShutdown, runMain } from './service-process.ts';
+import { ServiceMetrics } from './metrics.ts';
 import { requireTenantContext, startSubgraphServer, type RequestContext } from './subgraph-server.ts';
 
 export interface ServiceParts {
@@ -27,6 +28,8 @@ export interface ServiceWiring<E extends BaseServiceEnv> {
   logger: Logger;
   tokens: ContextTokens;
   store: DocumentStore;
+  /** The process's Prometheus metrics, for the service's own counters and gauges. */
+  metrics: ServiceMetrics;
 }
 
 export interface SubgraphServiceDefinition<S extends z.ZodType<BaseServiceEnv>> {
@@ -76,7 +79,8 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
     const logger = createLogger(definition.name, env.LOG_LEVEL);
     const tokens = new ContextTokens(env.SWITCHYARD_CONTEXT_SECRET);
     const store = createStoreFromEnv({ ...env, dataDir: env.SWITCHYARD_DATA_DIR, service: definition.name });
-    const parts = await definition.build({ env, logger, tokens, store });
+    const metrics = new ServiceMetrics(definition.name);
+    const parts = await definition.build({ env, logger, tokens, store, metrics });
     const server = await startSubgraphServer({
       name: definition.name,
       typeDefs: gql(readFileSync(definition.schemaUrl, 'utf8')),
@@ -90,6 +94,7 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
         parts.routes?.(app);
       },
       readiness: parts.readiness,
+      metrics,
     });
     onShutdown(logger, [() => server.close(), ...(parts.closers ?? []), () => store.close()]);
     await parts.afterListen?.(server.url);

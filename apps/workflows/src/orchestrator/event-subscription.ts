@@ -1,6 +1,7 @@
 import { NotFoundError, TERMINAL_EVENT_TYPES, type TenantContext } from '@switchyard/contracts';
 import { requireRole, requireTenant } from '@switchyard/service-kit';
 import type { EventLog } from './event-log.ts';
+import type { Histogram, ServiceMetrics } from '@switchyard/service-kit';
 import type { EventDoc } from './workflow-documents.ts';
 import type { WorkflowManager } from './workflow-manager.ts';
 
@@ -129,7 +130,19 @@ class WorkflowEventFeed {
 export class WorkflowEventFeeds {
   private readonly feeds = new Map<string, WorkflowEventFeed>();
 
-  constructor(readonly events: EventLog) {}
+  /** Seconds from an event's store write to its hand-over to a live subscriber here. */
+  readonly deliverySeconds: Histogram<string> | null;
+
+  constructor(
+    readonly events: EventLog,
+    metrics?: ServiceMetrics,
+  ) {
+    this.deliverySeconds = metrics?.histogram('switchyard_event_delivery_seconds', 'Delay from storing a workflow event to handing it to a live subscriber.', [], [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5]) ?? null;
+    metrics?.gauge('switchyard_subscriptions_open', 'Workflow event subscriptions open in this process.', [], (gauge) => {
+      gauge.set([...this.feeds.values()].reduce((sum, feed) => sum + feed.subscribers, 0));
+    });
+    metrics?.gauge('switchyard_event_feeds_open', 'Workflows with a shared event reader in this process.', [], (gauge) => gauge.set(this.feeds.size));
+  }
 
   /** How many workflows have a shared reader now. */
   get size(): number {
@@ -206,6 +219,8 @@ async function* readEvents(
       for (const event of batch) {
         if (event.sequence !== last + 1) break;
         last = event.sequence;
+        // Live (read by the shared reader as it was appended), not a replay of history.
+        if (shared !== null) feeds.deliverySeconds?.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
         yield event;
         if (TERMINAL_EVENT_TYPES.includes(event.type)) return;
         if (signal.aborted) return;

@@ -13,7 +13,7 @@ import {
   type UniversalAgentState,
 } from '@switchyard/contracts';
 import type { Collection, Stored } from '@switchyard/store';
-import type { ContextTokens, Logger, ServiceEndpoints } from '@switchyard/service-kit';
+import type { ContextTokens, Counter, Logger, ServiceEndpoints, ServiceMetrics } from '@switchyard/service-kit';
 import { WorkflowEndedError, type EventLog } from './event-log.ts';
 import type { UsageForwarder } from './usage-forwarder.ts';
 import type { HybridProgress, WorkflowDoc } from './workflow-documents.ts';
@@ -28,6 +28,8 @@ export interface RunnerOptions {
   selectionUrl?: ServiceEndpoints;
   /** Meters model calls in billing. */
   usage?: UsageForwarder;
+  /** Workflows by status and framework, runs driven, open work seen by the recovery pass. */
+  metrics?: ServiceMetrics;
 }
 
 const MAX_DISPATCH_ATTEMPTS = 5;
@@ -45,6 +47,9 @@ export class WorkflowRunner {
   private readonly unreachable = new Map<string, number>();
   private recoveryTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** What the last recovery pass saw: open workflows by status, and those whose lease had run out. */
+  private lastPass = { QUEUED: 0, RUNNING: 0, unleased: 0 };
+  private readonly ended: Counter<'framework' | 'status' | 'code'> | null;
 
   constructor(
     private readonly workflows: Collection<WorkflowDoc>,
@@ -52,7 +57,16 @@ export class WorkflowRunner {
     private readonly tokens: ContextTokens,
     private readonly logger: Logger,
     private readonly options: RunnerOptions,
-  ) {}
+  ) {
+    const metrics = options.metrics;
+    this.ended = metrics?.counter('switchyard_workflow_transitions_total', 'Workflows reaching a resting status (SUCCEEDED, FAILED, CANCELLED, WAITING_FOR_INPUT), by framework, status and error code.', ['framework', 'status', 'code']) ?? null;
+    metrics?.gauge('switchyard_workflow_runs_driven', 'Workflow runs this replica drives now (leases it holds).', [], (gauge) => gauge.set(this.active.size));
+    metrics?.gauge('switchyard_workflows_open', 'Open workflows of all tenants by status, as the last recovery pass saw them (all replicas see the same).', ['status'], (gauge) => {
+      gauge.set({ status: 'QUEUED' }, this.lastPass.QUEUED);
+      gauge.set({ status: 'RUNNING' }, this.lastPass.RUNNING);
+    });
+    metrics?.gauge('switchyard_workflow_leases_expired', 'Open workflows whose lease had run out at the last recovery pass (waiting to be taken over).', [], (gauge) => gauge.set(this.lastPass.unleased));
+  }
 
   startRecovery(): void {
     const tick = async () => {
@@ -96,13 +110,19 @@ export class WorkflowRunner {
 
   private async recover(): Promise<void> {
     let after: string | undefined;
+    const seen = { QUEUED: 0, RUNNING: 0, unleased: 0 };
     do {
       const page = await this.workflows.queryAllTenants({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, first: 200, after });
       for (const { doc } of page.items) {
-        if (!doc.lease || doc.lease.expiresAt < Date.now()) this.dispatch(doc.tenantId, doc.id);
+        if (doc.status === 'QUEUED' || doc.status === 'RUNNING') seen[doc.status] += 1;
+        if (!doc.lease || doc.lease.expiresAt < Date.now()) {
+          seen.unleased += 1;
+          this.dispatch(doc.tenantId, doc.id);
+        }
       }
       after = page.hasNextPage && page.endCursor ? page.endCursor : undefined;
     } while (after);
+    this.lastPass = seen;
   }
 
   private async takeLease(tenantId: string, workflowId: string): Promise<Stored<WorkflowDoc> | null> {
@@ -362,6 +382,7 @@ export class WorkflowRunner {
       }
     });
     if (!updated) return;
+    this.ended?.inc({ framework, status: result.status, code: result.status === 'FAILED' ? (updated.doc.errorCode ?? 'ENGINE_FAILED') : '' });
     if (result.status !== 'WAITING_FOR_INPUT') void this.reportOutcome(updated.doc);
     const type = {
       SUCCEEDED: WorkflowEventType.WORKFLOW_SUCCEEDED,
