@@ -161,17 +161,30 @@ describe.skipIf(skipReason !== '')(`infra/helm/switchyard${skipReason ? ` (skipp
           expect(policy.spec.podSelector.matchLabels['app.kubernetes.io/component']).toBe(target);
           const callers: string[] = [];
           let fromIngressController = false;
+          let fromPrometheus = false;
           for (const rule of policy.spec.ingress ?? []) {
             expect(rule.ports).toEqual([{ port: DEFAULT_PORT[target], protocol: 'TCP' }]);
             for (const peer of rule.from) {
-              if (peer.namespaceSelector) fromIngressController = true;
+              const namespace = peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'];
+              if (namespace === 'monitoring') fromPrometheus = true;
+              else if (namespace) fromIngressController = namespace === 'ingress-nginx';
               else callers.push(peer.podSelector.matchLabels['app.kubernetes.io/component']);
             }
           }
+          // Prometheus scrapes every service's /metrics, as the pods' annotations announce.
+          expect(fromPrometheus, `Prometheus may scrape ${target}`).toBe(true);
           const enabled = byKind(env, 'Deployment').map(component);
           const expected = target === 'llm-simulator' ? MODEL_CALLERS.filter((c) => enabled.includes(c)) : SERVICE_NAMES.filter((caller) => graph[caller].includes(target));
           expect(callers.sort(), `callers of ${target}`).toEqual([...expected].sort());
           expect(fromIngressController, target).toBe(target === 'gateway');
+        }
+      });
+
+      it("announces every pod's /metrics to Prometheus on the service's port", () => {
+        for (const deployment of byKind(env, 'Deployment')) {
+          const port = DEFAULT_PORT[component(deployment)];
+          expect(deployment.spec.template.metadata.annotations, component(deployment)).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' });
+          expect(deployment.spec.template.spec.containers[0].ports.map((p: { containerPort: number }) => p.containerPort)).toContain(port);
         }
       });
 
