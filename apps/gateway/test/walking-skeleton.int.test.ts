@@ -3,6 +3,7 @@ import {
   CreateTenantDocument,
   StartWorkflowDocument,
   SwitchyardClientError,
+  TenantDashboardDocument,
   ViewerDocument,
   WorkflowDocument,
   WorkflowEventsDocument,
@@ -228,6 +229,22 @@ describe('walking skeleton through the gateway', () => {
       expect(sample(after, 'switchyard_graphql_errors_total', { operation: 'mutation:startWorkflow', code: 'BAD_USER_INPUT' })?.value).toBeGreaterThanOrEqual(1);
     },
   );
+
+  it("gives a tenant its dashboard series (runs by framework, model usage by engine and model), and another tenant only its own", async () => {
+    const { tenant } = await stack.client().request(TenantDashboardDocument, { id: stack.tenantId, bucket: 'MINUTE' });
+    const runs = tenant!.runSeries.filter((p) => p.framework === 'LANGGRAPH');
+    expect(runs.reduce((n, p) => n + p.succeeded, 0)).toBeGreaterThanOrEqual(1);
+    expect(runs.every((p) => p.latencyP95Ms === null || p.latencyP95Ms >= p.latencyP50Ms!)).toBe(true);
+    const usage = tenant!.usageSeries.filter((p) => p.engine === 'LANGGRAPH');
+    expect(usage.reduce((n, p) => n + p.modelCalls, 0)).toBeGreaterThanOrEqual(3);
+    expect(usage.reduce((n, p) => n + p.costUsd, 0)).toBeGreaterThan(0);
+    const bad = await errorOf(stack.client().request(TenantDashboardDocument, { id: stack.tenantId, from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' }));
+    expect(bad.code).toBe('BAD_USER_INPUT');
+    // A fresh tenant has nothing yet, whatever it asks for.
+    const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Dashboard Newcomer' } });
+    const own = await stack.client(createTenant.secret).request(TenantDashboardDocument, { id: createTenant.tenant.id, bucket: 'MINUTE' });
+    expect(own.tenant).toMatchObject({ runSeries: [], usageSeries: [] });
+  });
 
   it('resolves fields of other subgraphs on every subscription event, replays after a sequence, and keeps tenants apart', async () => {
     const client = stack.client();

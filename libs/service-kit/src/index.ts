@@ -10,3 +10,4 @@ export * from './rbac.ts';
 export * from './subgraph-service.ts';
 export * from './envelope-encryption.ts';
 export * from './metrics.ts';
+export * from './time-series.ts';

@@ -49,6 +49,29 @@ describe('UsageMeter', () => {
     expect(await meter.monthSpend('acme', new Date('2026-11-20T00:00:00Z'))).toBeCloseTo(cost.totalUsd, 8);
   });
 
+  it("gives a tenant's calls as a time series per bucket, engine and model, with latency percentiles, and nobody else's", async () => {
+    const meter = new UsageMeter(new SqliteStore({ filename: ':memory:' }));
+    const at = (minute: number, second = 0) => `2026-11-10T08:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
+    for (let i = 0; i < 10; i++) await meter.record('acme', call({ callId: `l${i}`, engine: 'LANGGRAPH', at: at(1, i), latencyMs: (i + 1) * 100, outputTokens: 10, inputTokens: 100 }));
+    await meter.record('acme', call({ callId: 'c1', engine: 'CREWAI', model: 'gpt-4o-mini-2024-07-18', at: at(1, 30), latencyMs: 50 }));
+    await meter.record('acme', call({ callId: 'l-late', engine: 'LANGGRAPH', at: at(3), latencyMs: 70 }));
+    await meter.record('acme', call({ callId: 'outside', engine: 'LANGGRAPH', at: '2026-11-10T09:30:00.000Z' }));
+    await meter.record('globex', call({ callId: 'g1', engine: 'LANGGRAPH', at: at(1) }));
+    const series = await meter.usageSeries(viewer('acme'), 'acme', { from: '2026-11-10T08:00:00Z', to: '2026-11-10T09:00:00Z', bucket: 'MINUTE' });
+    expect(series.map((p) => [p.start, p.engine, p.model, p.modelCalls])).toEqual([
+      ['2026-11-10T08:01:00.000Z', 'CREWAI', 'gpt-4o-mini', 1],
+      ['2026-11-10T08:01:00.000Z', 'LANGGRAPH', 'gpt-4o-mini', 10],
+      ['2026-11-10T08:03:00.000Z', 'LANGGRAPH', 'gpt-4o-mini', 1],
+    ]);
+    expect(series[1]).toMatchObject({ inputTokens: 1000, outputTokens: 100, latencyP50Ms: 500, latencyP95Ms: 1000 });
+    expect(series[1]!.costUsd).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / 1e6, 10);
+    const hourly = await meter.usageSeries(viewer('acme'), 'acme', { from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z', bucket: 'HOUR' });
+    expect(hourly.map((p) => [p.start.slice(11, 13), p.engine, p.modelCalls])).toEqual([['08', 'CREWAI', 1], ['08', 'LANGGRAPH', 11], ['09', 'LANGGRAPH', 1]]);
+    // Another tenant asking for acme's series gets nothing; a bad window is a clear error.
+    expect(await meter.usageSeries(viewer('globex'), 'acme', { from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' })).toEqual([]);
+    await expect(meter.usageSeries(viewer('acme'), 'acme', { from: '2026-11-11T00:00:00Z', to: '2026-11-10T00:00:00Z' })).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('breaks usage down by model (dated variants as their base model), engine and day', async () => {
     const meter = new UsageMeter(new SqliteStore({ filename: ':memory:' }));
     await meter.record('acme', call({ callId: 'a', model: 'gpt-4o-mini-2024-07-18', engine: 'CREWAI', at: '2026-11-10T08:00:00.000Z' }));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, Framework, PreconditionFailedError, type TenantContext } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
-import { requireRole } from '@switchyard/service-kit';
+import { bucketStart, percentile, requireRole, seriesWindow, type TimeBucket } from '@switchyard/service-kit';
 import { PRICE_TABLE, costUsd, lookupPrice } from '../pricing/price-table.ts';
 import type { EffectivePrice } from '../pricing/negotiated-prices.ts';
 
@@ -203,6 +203,31 @@ export class UsageMeter {
       byEngine: breakdown(docs, 'engine', usageSource, (a, b) => a.localeCompare(b)),
       byDay: breakdown(docs, 'day', (doc) => doc.at.slice(0, 10), (a, b) => a.localeCompare(b)),
     };
+  }
+
+  /** The tenant's calls as points per bucket, engine and model (see Tenant.usageSeries); another tenant's are never read. */
+  async usageSeries(context: TenantContext, tenantId: string, args: { from?: string | null; to?: string | null; bucket?: TimeBucket | null }) {
+    requireRole(context, 'VIEWER', 'Reading usage');
+    const window = seriesWindow(args);
+    if (context.role !== 'PLATFORM_ADMIN' && context.tenantId !== tenantId) return [];
+    const points = new Map<string, { start: string; engine: string; model: string; totals: Totals; cachedTokens: number; latencies: number[] }>();
+    for (const doc of await this.recordsBetween(tenantId, window.from.toISOString(), window.to.toISOString())) {
+      const start = bucketStart(doc.at, window.bucket).toISOString();
+      const engine = usageSource(doc);
+      const model = doc.baseModel ?? doc.model;
+      const key = `${start} ${engine} ${model}`;
+      let point = points.get(key);
+      if (!point) points.set(key, (point = { start, engine, model, totals: zero(), cachedTokens: 0, latencies: [] }));
+      add(point.totals, doc);
+      point.cachedTokens += doc.cachedTokens;
+      point.latencies.push(doc.latencyMs);
+    }
+    return [...points.values()]
+      .sort((a, b) => a.start.localeCompare(b.start) || a.engine.localeCompare(b.engine) || a.model.localeCompare(b.model))
+      .map(({ start, engine, model, totals, cachedTokens, latencies }) => {
+        const { totalUsd, inputTokens, outputTokens, modelCalls } = round(totals);
+        return { start, engine, model, modelCalls, inputTokens, outputTokens, cachedTokens, costUsd: totalUsd, latencyP50Ms: percentile(latencies, 50), latencyP95Ms: percentile(latencies, 95) };
+      });
   }
 
   /** Spend of the calendar month (UTC) that contains `now`. */

@@ -1,3 +1,4 @@
+import type { TimeBucket } from '@switchyard/service-kit';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { DateTimeScalar, type RequestContext } from '@switchyard/service-kit';
 import type { BudgetAlerts } from '../budgets/budget-alerts.ts';
@@ -46,6 +47,7 @@ export function buildResolvers({ budgets, meter, alerts, prices, statements, led
       statement: (tenantRef: { id: string }, args: { month?: string | null }, { tenant }) => statements.statement(tenant, tenantRef.id, args.month),
       invoices: (tenantRef: { id: string }, _args, { tenant }) => statements.invoices(tenant, tenantRef.id),
       apiKeyBudgets: async (tenantRef: { id: string }, _args, { tenant }) => Promise.all((await budgets.apiKeyBudgets(tenant, tenantRef.id)).map(keyBudgetView)),
+      usageSeries: (tenantRef: { id: string }, args: { from?: string | null; to?: string | null; bucket?: TimeBucket | null }, { tenant }) => meter.usageSeries(tenant, tenantRef.id, args),
     },
   };
 }

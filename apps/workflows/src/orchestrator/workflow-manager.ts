@@ -18,7 +18,7 @@ import {
   type UniversalAgentState,
 } from '@switchyard/contracts';
 import type { Collection, DocumentStore, Stored } from '@switchyard/store';
-import { requireRole, requireTenant, type ServiceClient } from '@switchyard/service-kit';
+import { bucketStart, percentile, requireRole, requireTenant, seriesWindow, type ServiceClient, type TimeBucket } from '@switchyard/service-kit';
 import type { EngineAvailability } from './engine-directory.ts';
 import type { EventLog } from './event-log.ts';
 import { parseHybridDefinition } from './hybrid-plan.ts';
@@ -105,6 +105,47 @@ export class WorkflowManager {
       if (args.after) throw new BadUserInputError('after is not a cursor from this list; pass pageInfo.endCursor of the previous page.', { field: 'after' });
       throw error;
     }
+  }
+
+  /** The tenant's workflows as points per bucket and framework (see Tenant.runSeries); another tenant's are never read. */
+  async runSeries(context: TenantContext, tenantId: string, args: { from?: string | null; to?: string | null; bucket?: TimeBucket | null }) {
+    requireRole(context, 'VIEWER', 'Reading workflow statistics');
+    const window = seriesWindow(args);
+    if (context.role !== 'PLATFORM_ADMIN' && context.tenantId !== tenantId) return [];
+    const to = window.to.toISOString();
+    const points = new Map<string, { start: string; framework: Framework; counts: Record<WorkflowStatus, number>; latencies: number[] }>();
+    let after: string | undefined;
+    do {
+      const page = await this.workflows.query(tenantId, { where: { createdAt: { gte: window.from.toISOString() } }, first: 1000, after });
+      for (const { doc } of page.items) {
+        if (doc.createdAt >= to) continue;
+        const start = bucketStart(doc.createdAt, window.bucket).toISOString();
+        const key = `${start} ${doc.framework}`;
+        let point = points.get(key);
+        if (!point) points.set(key, (point = { start, framework: doc.framework, counts: { QUEUED: 0, RUNNING: 0, WAITING_FOR_INPUT: 0, SUCCEEDED: 0, FAILED: 0, CANCELLED: 0 }, latencies: [] }));
+        point.counts[doc.status] += 1;
+        if (isTerminalStatus(doc.status)) point.latencies.push(Date.parse(doc.updatedAt) - Date.parse(doc.createdAt));
+      }
+      after = page.hasNextPage && page.endCursor ? page.endCursor : undefined;
+    } while (after);
+    return [...points.values()]
+      .sort((a, b) => a.start.localeCompare(b.start) || a.framework.localeCompare(b.framework))
+      .map(({ start, framework, counts, latencies }) => {
+        const ended = counts.SUCCEEDED + counts.FAILED + counts.CANCELLED;
+        return {
+          start,
+          framework,
+          started: Object.values(counts).reduce((sum, n) => sum + n, 0),
+          succeeded: counts.SUCCEEDED,
+          failed: counts.FAILED,
+          cancelled: counts.CANCELLED,
+          waitingForInput: counts.WAITING_FOR_INPUT,
+          open: counts.QUEUED + counts.RUNNING,
+          errorRate: ended > 0 ? counts.FAILED / ended : null,
+          latencyP50Ms: percentile(latencies, 50),
+          latencyP95Ms: percentile(latencies, 95),
+        };
+      });
   }
 
   async start(context: TenantContext, rawInput: unknown): Promise<WorkflowDoc> {

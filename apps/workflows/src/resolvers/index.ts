@@ -1,3 +1,4 @@
+import type { TimeBucket } from '@switchyard/service-kit';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { DateTimeScalar, JSONScalar, type RequestContext } from '@switchyard/service-kit';
 import { workflowEventStream, type WorkflowEventFeeds } from '../orchestrator/event-subscription.ts';
@@ -27,6 +28,9 @@ export function buildResolvers(manager: WorkflowManager, feeds: WorkflowEventFee
       workflowStatusChanges: {
         subscribe: (_root: unknown, _args: unknown, { tenant }: RequestContext) => mapToField('workflowStatusChanges', statusFeeds.subscribe(tenant)),
       },
+    },
+    Tenant: {
+      runSeries: (tenantRef: { id: string }, args: { from?: string | null; to?: string | null; bucket?: TimeBucket | null }, { tenant }: RequestContext) => manager.runSeries(tenant, tenantRef.id, args),
     },
     Workflow: {
       __resolveReference: (reference: { id: string }, { tenant }: RequestContext) => manager.get(tenant, reference.id),
