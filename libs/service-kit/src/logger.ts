@@ -1,13 +1,28 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
+/**
+ * What is never written to a log line: credentials, and what tenants send to models or tools
+ * (prompts, messages, tool arguments, workflow input), which are their data, not operations'.
+ * Paths are pino's (fast-redact): a key at the top of a line's object, or one level down.
+ */
+export const REDACTED_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'headers["x-switchyard-context"]',
+  'headers.cookie',
+  ...['secret', 'apiKey', 'password', 'token', 'accessToken', 'webhookSecret', 'connectionString', 'masterKey'].flatMap((key) => [key, `*.${key}`]),
+  ...['prompt', 'messages', 'arguments', 'toolArguments', 'input', 'content', 'userInput'].flatMap((key) => [key, `*.${key}`]),
+];
+
 /** Structured JSON logs (pino), one line per event, with the service name on every line. */
-export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options = {
     name: service,
     level,
     base: { service },
-    redact: { paths: ['authorization', 'headers.authorization', '*.secret', '*.apiKey', '*.password'], censor: '[redacted]' },
-  });
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
