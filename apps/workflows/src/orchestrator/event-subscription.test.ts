@@ -56,7 +56,7 @@ describe('workflowEventStream', () => {
     return join(dir, 'workflows.db');
   };
 
-  function setUp(pollIntervalMs = NEVER_POLLS, store: DocumentStore = new SqliteStore({ filename: file() })) {
+  function setUp(pollIntervalMs = NEVER_POLLS, store: DocumentStore = new SqliteStore({ filename: file() }), endCheckMs = 5000) {
     const events = new ObservedEventLog(store, new LocalEventNotifier(pollIntervalMs));
     const tokens = new ContextTokens('a-test-secret-of-at-least-32-characters!');
     const manager = new WorkflowManager(
@@ -68,7 +68,7 @@ describe('workflowEventStream', () => {
       },
       new EngineDirectory({}, tokens),
     );
-    const feeds = new WorkflowEventFeeds(events);
+    const feeds = new WorkflowEventFeeds(events, undefined, endCheckMs);
     const createWorkflow = async (id: string, tenantId = 't1') => {
       const doc: WorkflowDoc = workflowFixture(tenantId, id, 'RUNNING', { input: 'test' });
       await manager.workflows.create(doc);
@@ -76,7 +76,7 @@ describe('workflowEventStream', () => {
     const step = (workflowId: string, step: string, tenantId = 't1') => events.append(tenantId, workflowId, 'LANGGRAPH', { type: 'STEP_STARTED', step });
     const finish = (workflowId: string) => events.append('t1', workflowId, 'LANGGRAPH', { type: 'WORKFLOW_SUCCEEDED' });
     const stream = (workflowId: string, afterSequence = 0, context = tenant) => workflowEventStream(context, manager, feeds, workflowId, afterSequence);
-    return { events, feeds, createWorkflow, step, finish, stream };
+    return { events, feeds, manager, createWorkflow, step, finish, stream };
   }
 
   async function drain(stream: AsyncIterableIterator<EventDoc>): Promise<number[]> {
@@ -84,6 +84,25 @@ describe('workflowEventStream', () => {
     for await (const event of stream) sequences.push(event.sequence);
     return sequences;
   }
+
+  it('ends the subscription of a workflow that finished without its terminal event (its replica died in between), with that event', async () => {
+    const { manager, createWorkflow, step, stream, events } = setUp(NEVER_POLLS, new SqliteStore({ filename: file() }), 200);
+    await createWorkflow('w-lost');
+    await step('w-lost', 'a');
+    await step('w-lost', 'b');
+    // The status was stored, the terminal event never was.
+    const stored = await manager.workflows.get('t1', 'w-lost');
+    await manager.workflows.replace({ ...stored!.doc, status: 'SUCCEEDED', output: 'done' }, { ifMatch: stored!.etag });
+    const seen: string[] = [];
+    for await (const event of stream('w-lost')) seen.push(`${event.sequence}:${event.type}`);
+    expect(seen).toEqual(['1:STEP_STARTED', '2:STEP_STARTED', '3:WORKFLOW_SUCCEEDED']);
+    // Written once: a second check finds the end there already.
+    expect(await manager.ensureTerminalEvent('t1', 'w-lost')).toBe(false);
+    expect((await events.list('t1', 'w-lost')).map((e) => e.type)).toEqual(['STEP_STARTED', 'STEP_STARTED', 'WORKFLOW_SUCCEEDED']);
+    // A running workflow is left alone.
+    await createWorkflow('w-running');
+    expect(await manager.ensureTerminalEvent('t1', 'w-running')).toBe(false);
+  });
 
   it('delivers events appended while the subscriber is suspended at yield, with no poll to fall back on', async () => {
     const { createWorkflow, step, finish, stream } = setUp();

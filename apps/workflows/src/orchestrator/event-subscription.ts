@@ -23,6 +23,9 @@ class WorkflowEventFeed {
   error: unknown = null;
   subscribers = 0;
   private window: EventDoc[] = [];
+  private lastProgressAt = Date.now();
+  private quietChecks = 0;
+  private checking = false;
   private pending = false;
   private running = false;
   private wakeReader: (() => void) | null = null;
@@ -48,6 +51,24 @@ class WorkflowEventFeed {
     const first = this.last - this.window.length + 1;
     if (sequence + 1 < first) return null;
     return this.window.slice(sequence + 1 - first);
+  }
+
+  /**
+   * Run `check` (has the workflow ended without its terminal event?) once the feed has read nothing
+   * for `quietMs`, then after twice as long, and so on up to 5 minutes: once per workflow in this
+   * process, however many subscribers wait on it.
+   */
+  checkEndWhenQuiet(check: () => Promise<unknown>, quietMs: number): void {
+    const wait = Math.min(quietMs * 2 ** this.quietChecks, 300_000);
+    if (this.ended || this.checking || Date.now() - this.lastProgressAt < wait) return;
+    this.checking = true;
+    this.quietChecks += 1;
+    this.lastProgressAt = Date.now();
+    void check()
+      .catch(() => undefined)
+      .finally(() => {
+        this.checking = false;
+      });
   }
 
   /** Resolves once an event after `sequence` was read, the feed failed, or `signal` aborted. */
@@ -101,7 +122,11 @@ class WorkflowEventFeed {
           if (TERMINAL_EVENT_TYPES.includes(event.type)) this.ended = true;
         }
         if (this.window.length > FEED_WINDOW) this.window.splice(0, this.window.length - FEED_WINDOW);
-        if (this.last! > before) for (const waiter of [...this.waiters]) if (waiter.after < this.last!) waiter.resolve();
+        if (this.last! > before) {
+          this.lastProgressAt = Date.now();
+          this.quietChecks = 0;
+          for (const waiter of [...this.waiters]) if (waiter.after < this.last!) waiter.resolve();
+        }
         if (batch.length === PAGE) this.pending = true;
       }
     } catch (error) {
@@ -136,6 +161,8 @@ export class WorkflowEventFeeds {
   constructor(
     readonly events: EventLog,
     metrics?: ServiceMetrics,
+    /** How long a subscription hears nothing before it checks whether the workflow ended without its terminal event. */
+    readonly endCheckMs = 5000,
   ) {
     this.deliverySeconds = metrics?.histogram('switchyard_event_delivery_seconds', 'Delay from storing a workflow event to handing it to a live subscriber.', [], [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5]) ?? null;
     metrics?.gauge('switchyard_subscriptions_open', 'Workflow event subscriptions open in this process.', [], (gauge) => {
@@ -234,7 +261,12 @@ async function* readEvents(
       }
       // A store read that found nothing the feed has not passed would repeat forever (the events
       // were erased): wait for the feed to move instead.
-      await feed.waitBeyond(last === from && shared === null ? Math.max(last, feed.last ?? last) : last, signal);
+      const quiet = AbortSignal.timeout(feeds.endCheckMs);
+      const position = feed.last;
+      await feed.waitBeyond(last === from && shared === null ? Math.max(last, feed.last ?? last) : last, AbortSignal.any([signal, quiet]));
+      // Nothing for a while: a workflow that finished without its terminal event (its replica died
+      // in between) gets it now, so this subscription ends instead of waiting for ever.
+      if (!signal.aborted && quiet.aborted && feed.last === position) feed.checkEndWhenQuiet(() => manager.ensureTerminalEvent(tenantId, workflowId), feeds.endCheckMs);
     }
   } finally {
     feed.detach();

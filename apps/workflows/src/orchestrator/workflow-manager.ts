@@ -20,7 +20,7 @@ import {
 import type { Collection, DocumentStore, Stored } from '@switchyard/store';
 import { bucketStart, percentile, requireRole, requireTenant, seriesWindow, type ServiceClient, type TimeBucket } from '@switchyard/service-kit';
 import type { EngineAvailability } from './engine-directory.ts';
-import type { EventLog } from './event-log.ts';
+import { WorkflowEndedError, type EventLog } from './event-log.ts';
 import { parseHybridDefinition } from './hybrid-plan.ts';
 import { QuotaGuard, type Quotas } from './quota-guard.ts';
 import type { WorkflowRunner } from './workflow-runner.ts';
@@ -79,6 +79,26 @@ export class WorkflowManager {
     requireRole(context, 'VIEWER', 'Reading workflows');
     const tenantId = requireTenant(context, 'Reading workflows');
     return (await this.workflows.get(tenantId, id))?.doc ?? null;
+  }
+
+  /**
+   * Write the terminal event of a finished workflow that has none: the replica that finished it
+   * stored its status and died before its terminal event, so its subscribers would wait for ever.
+   * Called by a subscription that heard nothing for a while; the event log refuses a second end, so
+   * this cannot race the replica that is about to write it.
+   */
+  async ensureTerminalEvent(tenantId: string, workflowId: string): Promise<boolean> {
+    const doc = (await this.workflows.get(tenantId, workflowId))?.doc;
+    if (!doc || !isTerminalStatus(doc.status)) return false;
+    const type = { SUCCEEDED: WorkflowEventType.WORKFLOW_SUCCEEDED, FAILED: WorkflowEventType.WORKFLOW_FAILED, CANCELLED: WorkflowEventType.WORKFLOW_CANCELLED }[doc.status as 'SUCCEEDED' | 'FAILED' | 'CANCELLED'];
+    const message = doc.status === 'SUCCEEDED' ? 'Workflow succeeded' : doc.status === 'FAILED' ? (doc.error ?? 'Workflow failed') : 'Workflow cancelled';
+    try {
+      await this.events.append(tenantId, workflowId, doc.framework, { type, message, data: { recovered: true } });
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowEndedError) return false;
+      throw error;
+    }
   }
 
   async list(context: TenantContext, args: { first?: number | null; after?: string | null; status?: string | null; framework?: string | null }) {
