@@ -21,6 +21,8 @@ const jsonObject = <T extends z.ZodType>(schema: T, example: string) =>
 export const envSchema = baseServiceEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(4007),
   SWITCHYARD_TENANTS_URL: serviceUrlsSetting('http://127.0.0.1:4001/graphql'),
+  /** How long a tenant's allowed and default models are kept before they are read again (a change binds new calls within it). */
+  MODEL_SETTINGS_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   /** How long a reservation holds budget when the call never settles (a crash). */
   BUDGET_RESERVATION_TTL_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
   /** Azure OpenAI deployment names and the base models they run, as JSON: {"my-gpt4o": "gpt-4o"}. */

@@ -13,6 +13,7 @@ import { StatementManager } from './invoices/statement-manager.ts';
 import { NegotiatedPrices } from './pricing/negotiated-prices.ts';
 import { costUsd, maxCostUsd } from './pricing/price-table.ts';
 import { envSchema } from './env.ts';
+import { ModelSettingsCache, chooseModel, type ModelSettings } from './models/model-policy.ts';
 import { buildResolvers } from './resolvers/index.ts';
 
 const ReserveBody = z.object({
@@ -25,6 +26,12 @@ const ReserveBody = z.object({
   /** The workflow the call is for and its start time (ms): the oldest waiting goes first on a tight budget. */
   workflowId: z.string().min(1).max(200).optional(),
   workflowStartedAt: z.number().nonnegative().optional(),
+  /**
+   * named: the call names its model (a node's, an agent's), which the tenant must allow; default: it
+   * uses the engine's default, replaced by the tenant's; exempt: an embedding model of the platform.
+   * Absent: named.
+   */
+  modelPolicy: z.enum(['named', 'default', 'exempt']).optional(),
 });
 const SettleBody = z.object({
   reservationId: z.string().min(1).max(200),
@@ -74,6 +81,11 @@ runSubgraphService({
       return apiKeys.some((key) => key.id === keyId);
     };
     const budgets = new BudgetManager(store, meter, checkDestination, keyExists);
+    // The tenant's allowed and default models bind every model call of its runs (issue: stored but not enforced before).
+    const modelSettings = new ModelSettingsCache(async (context) => {
+      const { tenant } = await tenants.request<{ tenant: { settings: ModelSettings } | null }>('query ModelSettings($id: ID!) { tenant(id: $id) { settings { allowedModels defaultModel } } }', { id: context.tenantId }, context);
+      return tenant?.settings ?? { allowedModels: [], defaultModel: null };
+    }, env.MODEL_SETTINGS_CACHE_MS);
     const dispatcher = new WebhookDispatcher(store, budgets, checkDestination, {
       http: new OutboundHttpClient({ privateHostExemptions: env.BUDGET_WEBHOOK_ALLOWED_HOSTS, maxRedirects: 0, userAgent: 'Switchyard-Billing/1' }),
       maxAttempts: env.BUDGET_WEBHOOK_MAX_ATTEMPTS,
@@ -127,23 +139,38 @@ runSubgraphService({
             res.status(400).json({ error: body.success ? 'no tenant' : body.error.message });
             return;
           }
-          const [limit, keyLimit] = await Promise.all([budgets.limitOf(tenantId), budgets.keyLimitOf(tenantId, keyId)]);
+          const policy = body.data.modelPolicy ?? 'named';
+          const [limit, keyLimit, settings] = await Promise.all([
+            budgets.limitOf(tenantId),
+            budgets.keyLimitOf(tenantId, keyId),
+            policy === 'exempt' ? null : modelSettings.of({ ...(res.locals.tenant as TenantContext), tenantId }),
+          ]);
+          let model: string;
+          try {
+            model = settings ? chooseModel(settings, body.data.model, policy === 'named') : body.data.model;
+          } catch (error) {
+            if (error instanceof SwitchyardError) {
+              res.status(403).json({ code: error.code, message: error.message });
+              return;
+            }
+            throw error;
+          }
           // Without a hard limit there is nothing to hold: spend is metered from the calls themselves,
           // and the tenant's ledger is not made a point of contention for every call.
           if (!limit?.hardLimit && !keyLimit) {
-            res.json({ reservedUsd: 0, unlimited: true });
+            res.json({ reservedUsd: 0, unlimited: true, model });
             return;
           }
-          const { price } = await meter.priceFor(tenantId, body.data.model, new Date().toISOString());
+          const { price } = await meter.priceFor(tenantId, model, new Date().toISOString());
           // The larger of the list and the negotiated price: a reservation must never be below the real cost.
           const priced = (inputTokens: number, outputTokens: number) =>
             Math.max(
-              maxCostUsd(body.data.model, inputTokens, outputTokens, env.AZURE_DEPLOYMENT_MODELS),
+              maxCostUsd(model, inputTokens, outputTokens, env.AZURE_DEPLOYMENT_MODELS),
               price ? costUsd(price, { inputTokens, outputTokens, cachedTokens: 0 }) : 0,
             );
           const maxOutputTokens = body.data.maxOutputTokens;
           const ask: ReservationAsk = {
-            model: body.data.model,
+            model,
             inputUsd: priced(body.data.maxInputTokens, 0),
             outputTokenUsd: priced(0, 1),
             maxOutputTokens,
@@ -181,7 +208,7 @@ runSubgraphService({
               if (keyScope && outcome.outputTokens < granted.outputTokens) await ledger.shrink(tenantId, id, ask, outcome.outputTokens, now, keyScope);
               granted = outcome;
             }
-            res.json({ reservedUsd: granted.amountUsd, maxOutputTokens: granted.outputTokens });
+            res.json({ reservedUsd: granted.amountUsd, maxOutputTokens: granted.outputTokens, model });
           } catch (error) {
             if (error instanceof SwitchyardError && error.code === ErrorCode.BUDGET_EXCEEDED) {
               budgetRefusals.inc({ tenant: tenantId });

@@ -205,6 +205,41 @@ describe('durable workflows (real processes killed with SIGKILL)', () => {
     await expect(stack.client(free.secret).request(StartWorkflowDocument, { input: { input: 'Anything', framework: 'LANGGRAPH' } })).resolves.toBeDefined();
   });
 
+  it("binds every model call of a tenant's runs to its allowed and default models", async () => {
+    const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Governed Corp' } });
+    const gql = async (query: string, variables: Record<string, unknown> = {}) => {
+      const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${createTenant.secret}` }, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as { data?: Record<string, unknown>; errors?: Array<{ message: string; extensions: { code: string } }> };
+    };
+    const settings = await gql('mutation { updateTenantSettings(input: { allowedModels: ["gpt-4.1-mini", "gpt-4o"], defaultModel: "gpt-4.1-mini" }) { settings { allowedModels defaultModel } } }');
+    expect(settings.errors).toBeUndefined();
+    const client = stack.client(createTenant.secret);
+    const finished = async (id: string) =>
+      eventually(async () => {
+        const { workflow } = await client.request(WorkflowDocument, { id });
+        return workflow && ['SUCCEEDED', 'FAILED'].includes(workflow.status) ? workflow : undefined;
+      }, 60_000, 200);
+    // A run whose nodes name no model uses the tenant's default (the simulator answers as the model asked for).
+    const { startWorkflow: plain } = await client.request(StartWorkflowDocument, { input: { input: 'Summarise the quarter', framework: 'LANGGRAPH' } });
+    const ran = await finished(plain.id);
+    expect(ran.status).toBe('SUCCEEDED');
+    const models = ran.events.filter((e) => e.type === 'MODEL_CALL').map((e) => (e.data as { model: string }).model);
+    expect(models.length).toBeGreaterThan(0);
+    expect(new Set(models)).toEqual(new Set(['gpt-4.1-mini']));
+    // A node that names a model the tenant does not allow fails its workflow with FORBIDDEN, before any call.
+    const graph = (model: string) => ({ graph: { entry: 'ask', nodes: { ask: { kind: 'model', prompt: 'Say hello to {{input}}', model, next: 'END' } } } });
+    const { startWorkflow: denied } = await client.request(StartWorkflowDocument, { input: { input: 'the board', framework: 'LANGGRAPH', definition: graph('gpt-4-turbo') } });
+    const refused = await finished(denied.id);
+    expect(refused).toMatchObject({ status: 'FAILED', errorCode: 'FORBIDDEN' });
+    expect(refused.error).toContain('not among this tenant\'s allowed models (gpt-4.1-mini, gpt-4o)');
+    expect(refused.events.filter((e) => e.type === 'MODEL_CALL')).toHaveLength(0);
+    // One it allows is used as named.
+    const { startWorkflow: allowed } = await client.request(StartWorkflowDocument, { input: { input: 'the board', framework: 'LANGGRAPH', definition: graph('gpt-4o') } });
+    const named = await finished(allowed.id);
+    expect(named.status).toBe('SUCCEEDED');
+    expect(named.events.filter((e) => e.type === 'MODEL_CALL').map((e) => (e.data as { model: string }).model)).toEqual(['gpt-4o']);
+  });
+
   it('rejects a bad hybrid definition naming the path', async () => {
     const attempt = (definition: unknown) =>
       stack

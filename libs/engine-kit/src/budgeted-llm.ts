@@ -109,14 +109,16 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
     exactInputTokens: (() => Promise<number>) | null,
     maxOutputTokens: number,
     minOutputTokens: number,
-    call: (grantedOutputTokens: number) => Promise<R>,
+    /** named: the call names its model; default: the engine's default; exempt: not a tenant's chat model (embeddings). */
+    modelPolicy: 'named' | 'default' | 'exempt',
+    call: (grantedOutputTokens: number, model: string) => Promise<R>,
     usageOf: (result: R) => { model: string; inputTokens: number; outputTokens: number; cachedTokens: number },
   ): Promise<R> => {
     const run = runContext.getStore();
-    if (!run) return call(maxOutputTokens);
+    if (!run) return call(maxOutputTokens, model);
     const reservationId = randomUUID();
     const deadline = Date.now() + waitMs;
-    let granted: { unlimited?: boolean; maxOutputTokens?: number };
+    let granted: { unlimited?: boolean; maxOutputTokens?: number; model?: string };
     let maxInputTokens = inputTokensBound;
     let exact = exactInputTokens;
     for (let wait = 100; ; wait = Math.min(1000, wait * 1.5)) {
@@ -127,6 +129,7 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
         maxOutputTokens,
         minOutputTokens,
         workflowId: run.workflowId,
+        modelPolicy,
         ...(run.startedAt !== undefined && Number.isFinite(run.startedAt) ? { workflowStartedAt: run.startedAt } : {}),
       });
       if ((reservation.status === 402 || reservation.status === 409) && exact) {
@@ -141,6 +144,11 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
         const refusal = (await reservation.json()) as { message: string };
         throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, refusal.message);
       }
+      if (reservation.status === 403) {
+        // The tenant does not allow the model the call names.
+        const refusal = (await reservation.json()) as { message: string };
+        throw new SwitchyardError(ErrorCode.FORBIDDEN, refusal.message);
+      }
       if (reservation.status === 409) {
         // The room is held by other calls in flight, which settle in a moment to their real cost.
         const busy = (await reservation.json()) as { message: string; retryAfterMs?: number };
@@ -152,15 +160,17 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
       granted = (await reservation.json()) as typeof granted;
       break;
     }
-    if (granted.unlimited) return call(maxOutputTokens);
+    // The model the tenant's settings bind the call to (its default, or the allowed one it named).
+    const boundModel = granted.model ?? model;
+    if (granted.unlimited) return call(maxOutputTokens, boundModel);
     let usage: ReturnType<typeof usageOf> | null = null;
     try {
-      const result = await call(Math.min(maxOutputTokens, granted.maxOutputTokens ?? maxOutputTokens));
+      const result = await call(Math.min(maxOutputTokens, granted.maxOutputTokens ?? maxOutputTokens), boundModel);
       usage = usageOf(result);
       return result;
     } finally {
       // A failed call settles at zero, which frees its reservation at once.
-      await post('/internal/budget/settle', run.tenant, { reservationId, ...(usage ?? { model, inputTokens: 0, outputTokens: 0, cachedTokens: 0 }) }).catch(() => undefined);
+      await post('/internal/budget/settle', run.tenant, { reservationId, ...(usage ?? { model: boundModel, inputTokens: 0, outputTokens: 0, cachedTokens: 0 }) }).catch(() => undefined);
     }
   };
   // A call granted fewer output tokens than it asked for runs with max_tokens lowered to the grant,
@@ -174,7 +184,8 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
       () => exactInputTokens(request, model),
       maxOutputTokens,
       Math.min(maxOutputTokens, MIN_USEFUL_OUTPUT_TOKENS),
-      (grantedOutputTokens) => call(grantedOutputTokens < maxOutputTokens ? { ...request, maxTokens: grantedOutputTokens } : request),
+      request.model !== undefined ? 'named' : 'default',
+      (grantedOutputTokens, bound) => call({ ...request, model: bound, ...(grantedOutputTokens < maxOutputTokens ? { maxTokens: grantedOutputTokens } : {}) }),
       (result) => ({ model: result.model, ...result.usage }),
     );
   };
@@ -192,6 +203,8 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
         null,
         0,
         0,
+        // Embedding models are the platform's (the knowledge base's), not bound by the tenant's chat models.
+        'exempt',
         () => llm.embed(texts, options),
         (result) => ({ model: result.model, inputTokens: result.inputTokens, outputTokens: 0, cachedTokens: 0 }),
       ),
