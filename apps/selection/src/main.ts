@@ -6,6 +6,7 @@ import { requireTenantContext, runSubgraphService } from '@switchyard/service-ki
 import { envSchema } from './env.ts';
 import { FrameworkModel, latestModelFile } from './model/framework-model.ts';
 import { OutcomeManager } from './outcomes/outcome-manager.ts';
+import { SelectionSeries } from './outcomes/selection-series.ts';
 import { PreferenceManager } from './preferences/preference-manager.ts';
 import { RecommendationManager } from './recommender/recommendation-manager.ts';
 import { buildResolvers } from './resolvers/index.ts';
@@ -31,7 +32,7 @@ runSubgraphService({
     const outcomes = new OutcomeManager(store);
     const recommendations = new RecommendationManager(store, model, preferences, outcomes);
     return {
-      resolvers: buildResolvers({ recommendations, preferences, outcomes }),
+      resolvers: buildResolvers({ recommendations, preferences, outcomes, series: new SelectionSeries(store) }),
       routes: (app) => {
         // The workflows service reports how a recommended workflow ended (the outcome the recommender learns from).
         app.post('/internal/run-outcome', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {

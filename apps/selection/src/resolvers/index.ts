@@ -1,16 +1,18 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { DateTimeScalar, type RequestContext } from '@switchyard/service-kit';
+import { DateTimeScalar, type RequestContext, type TimeBucket } from '@switchyard/service-kit';
 import type { FeedbackInput, OutcomeManager } from '../outcomes/outcome-manager.ts';
 import type { PreferenceManager } from '../preferences/preference-manager.ts';
+import type { SelectionSeries } from '../outcomes/selection-series.ts';
 import type { RecommendationManager } from '../recommender/recommendation-manager.ts';
 
 export interface SelectionManagers {
   recommendations: RecommendationManager;
   preferences: PreferenceManager;
   outcomes: OutcomeManager;
+  series: SelectionSeries;
 }
 
-export function buildResolvers({ recommendations, preferences, outcomes }: SelectionManagers): GraphQLResolverMap<RequestContext> {
+export function buildResolvers({ recommendations, preferences, outcomes, series }: SelectionManagers): GraphQLResolverMap<RequestContext> {
   return {
     DateTime: DateTimeScalar,
     Query: {
@@ -23,6 +25,9 @@ export function buildResolvers({ recommendations, preferences, outcomes }: Selec
       setFrameworkPreference: (_root, { input }: { input: { workflowType: string; framework: string } }, { tenant }) => preferences.setPreference(tenant, input),
       submitRecommendationFeedback: (_root, { input }: { input: FeedbackInput }, { tenant }) => outcomes.submitFeedback(tenant, input),
       setExplorationRate: (_root, { rate }: { rate: number }, { tenant }) => preferences.setExplorationRate(tenant, rate),
+    },
+    Tenant: {
+      selectionSeries: (tenantRef: { id: string }, args: { from?: string | null; to?: string | null; bucket?: TimeBucket | null }, { tenant }) => series.series(tenant, tenantRef.id, args),
     },
   };
 }

@@ -9,6 +9,7 @@ import { SqliteStore } from '@switchyard/store';
 import { FrameworkModel, latestModelFile } from '../model/framework-model.ts';
 import { MODEL_DIR } from '../model/model-files.ts';
 import { OutcomeManager } from '../outcomes/outcome-manager.ts';
+import { SelectionSeries } from '../outcomes/selection-series.ts';
 import { PreferenceManager } from '../preferences/preference-manager.ts';
 import { RecommendationManager } from '../recommender/recommendation-manager.ts';
 import { buildResolvers } from './index.ts';
@@ -19,7 +20,7 @@ const outcomes = new OutcomeManager(store);
 const recommendations = new RecommendationManager(store, FrameworkModel.load(latestModelFile(MODEL_DIR)), preferences, outcomes);
 const schema = buildSubgraphSchema({
   typeDefs: gql(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')),
-  resolvers: buildResolvers({ recommendations, preferences, outcomes }) as never, // the subgraph's resolver map type, as in startSubgraphServer
+  resolvers: buildResolvers({ recommendations, preferences, outcomes, series: new SelectionSeries(store) }) as never, // the subgraph's resolver map type, as in startSubgraphServer
 });
 const logger = createLogger('selection-test', 'silent');
 afterAll(() => store.close());
