@@ -21,6 +21,10 @@ const jsonObject = <T extends z.ZodType>(schema: T, example: string) =>
 export const envSchema = baseServiceEnv.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(4007),
   SWITCHYARD_TENANTS_URL: serviceUrlsSetting('http://127.0.0.1:4001/graphql'),
+  /** Where alert rules on ERROR_RATE read workflow outcomes. */
+  SWITCHYARD_WORKFLOWS_URL: serviceUrlsSetting('http://127.0.0.1:4003/graphql'),
+  /** How often every tenant's alert rules are evaluated (decision 022). */
+  ALERT_EVALUATION_MS: z.coerce.number().int().min(100).default(60_000),
   /** How long a tenant's allowed and default models are kept before they are read again (a change binds new calls within it). */
   MODEL_SETTINGS_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   /** How long a reservation holds budget when the call never settles (a crash). */

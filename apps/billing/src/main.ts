@@ -5,7 +5,9 @@ import { ErrorCode, NotFoundError, SwitchyardError, type TenantContext } from '@
 import { ModelCallUsage, UsageEstimateMark, UsageMeter, monthOf } from './metering/usage-meter.ts';
 import { BudgetLedger, type ReservationAsk, type ReservationOutcome } from './budgets/budget-ledger.ts';
 import { BudgetManager } from './budgets/budget-manager.ts';
-import { BudgetAlerts } from './budgets/budget-alerts.ts';
+import { BudgetAlerts, budgetAlertOutbox } from './budgets/budget-alerts.ts';
+import { AlertRules, alertEventOutbox } from './alerts/alert-rules.ts';
+import { AlertEvaluator } from './alerts/alert-evaluator.ts';
 import { WebhookDispatcher } from './budgets/webhook-dispatcher.ts';
 import { publicDestinationCheck } from './budgets/webhook-destination.ts';
 import { OutboundHttpClient } from '@switchyard/tools';
@@ -86,7 +88,8 @@ runSubgraphService({
       const { tenant } = await tenants.request<{ tenant: { settings: ModelSettings } | null }>('query ModelSettings($id: ID!) { tenant(id: $id) { settings { allowedModels defaultModel } } }', { id: context.tenantId }, context);
       return tenant?.settings ?? { allowedModels: [], defaultModel: null };
     }, env.MODEL_SETTINGS_CACHE_MS);
-    const dispatcher = new WebhookDispatcher(store, budgets, checkDestination, {
+    const alertRules = new AlertRules(store);
+    const dispatcher = new WebhookDispatcher([budgetAlertOutbox(store), alertEventOutbox(alertRules.events)], budgets, checkDestination, {
       http: new OutboundHttpClient({ privateHostExemptions: env.BUDGET_WEBHOOK_ALLOWED_HOSTS, maxRedirects: 0, userAgent: 'Switchyard-Billing/1' }),
       maxAttempts: env.BUDGET_WEBHOOK_MAX_ATTEMPTS,
       baseDelayMs: env.BUDGET_WEBHOOK_BACKOFF_MS,
@@ -98,6 +101,36 @@ runSubgraphService({
     alerts = new BudgetAlerts(store, budgets, (alert) => {
       if (alert.deliveryState === 'PENDING') dispatcher.kick();
     });
+    const alertEvents = metrics.counter('switchyard_alert_events_total', 'Alert events raised by tenants\' alert rules, by metric and kind (FIRING, RESOLVED).', ['metric', 'kind']);
+    const workflows = new ServiceClient(env.SWITCHYARD_WORKFLOWS_URL, tokens);
+    const serviceContext = (tenantId: string): TenantContext => ({ tenantId, role: 'VIEWER', keyId: null, subject: 'service:billing' });
+    const evaluator = new AlertEvaluator(
+      alertRules,
+      {
+        modelCalls: async (tenantId, from, to) => {
+          const docs = await meter.recordsBetween(tenantId, from.toISOString(), to.toISOString());
+          return { costUsd: docs.reduce((sum, doc) => sum + doc.costUsd, 0), latenciesMs: docs.map((doc) => doc.latencyMs) };
+        },
+        runOutcomes: async (tenantId, from, to) => {
+          // The workflows subgraph's own Tenant.runSeries, asked as the gateway would (an entity fetch).
+          const { _entities } = await workflows.request<{ _entities: Array<{ runSeries: Array<{ succeeded: number; failed: number; cancelled: number }> } | null> }>(
+            'query RunOutcomes($representations: [_Any!]!, $from: DateTime, $to: DateTime) { _entities(representations: $representations) { ... on Tenant { runSeries(from: $from, to: $to, bucket: DAY) { succeeded failed cancelled } } } }',
+            { representations: [{ __typename: 'Tenant', id: tenantId }], from: from.toISOString(), to: to.toISOString() },
+            serviceContext(tenantId),
+          );
+          const points = _entities[0]?.runSeries ?? [];
+          return { ended: points.reduce((sum, p) => sum + p.succeeded + p.failed + p.cancelled, 0), failed: points.reduce((sum, p) => sum + p.failed, 0) };
+        },
+      },
+      {
+        intervalMs: env.ALERT_EVALUATION_MS,
+        logger,
+        onEvent: (event) => {
+          alertEvents.inc({ metric: event.metric, kind: event.kind });
+          dispatcher.kick();
+        },
+      },
+    );
     const ledger = new BudgetLedger(store, env.BUDGET_RESERVATION_TTL_MS);
     const planOf = async (tenantId: string) => {
       const { tenant } = await tenants.request<{ tenant: { plan: string } | null }>('query Plan($id: ID!) { tenant(id: $id) { plan } }', { id: tenantId }, { tenantId, role: 'VIEWER', keyId: null, subject: 'service:billing' });
@@ -106,9 +139,12 @@ runSubgraphService({
     };
     const statements = new StatementManager(store, meter, planOf, env.BILLING_PLAN_MARKUPS);
     return {
-      resolvers: buildResolvers({ budgets, meter, alerts, prices, statements, ledger }),
-      afterListen: () => dispatcher.start(),
-      closers: [() => dispatcher.stop()],
+      resolvers: buildResolvers({ budgets, meter, alerts, alertRules, prices, statements, ledger }),
+      afterListen: () => {
+        dispatcher.start();
+        evaluator.start();
+      },
+      closers: [() => evaluator.stop(), () => dispatcher.stop()],
       routes: (app) => {
         // The orchestrator forwards every MODEL_CALL event here; the call id makes it count once.
         app.post('/internal/usage', requireTenantContext(tokens), express.json({ limit: '64kb' }), async (req, res) => {

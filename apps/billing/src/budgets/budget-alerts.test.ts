@@ -6,7 +6,7 @@ import { SqliteStore } from '@switchyard/store';
 import type { TenantContext } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/service-kit';
 import { UsageMeter, monthOf, type ModelCallUsage } from '../metering/usage-meter.ts';
-import { BudgetAlerts } from './budget-alerts.ts';
+import { BudgetAlerts, budgetAlertOutbox } from './budget-alerts.ts';
 import { BudgetManager } from './budget-manager.ts';
 import { WebhookDispatcher } from './webhook-dispatcher.ts';
 import { isPublicAddress, publicDestinationCheck } from './webhook-destination.ts';
@@ -65,7 +65,7 @@ function billing(options: { maxAttempts?: number } = {}) {
   let alerts: BudgetAlerts;
   const meter = new UsageMeter(store, {}, { onRecorded: async (tenantId, doc, spent) => void (await alerts.check(tenantId, monthOf(doc.at), spent)) });
   const budgets = new BudgetManager(store, meter, check);
-  const dispatcher = new WebhookDispatcher(store, budgets, check, { maxAttempts: options.maxAttempts ?? 5, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 2000, pollMs: 60_000, logger, http: new OutboundHttpClient({ privateHostExemptions: ['127.0.0.1'], maxRedirects: 0 }) });
+  const dispatcher = new WebhookDispatcher([budgetAlertOutbox(store)], budgets, check, { maxAttempts: options.maxAttempts ?? 5, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 2000, pollMs: 60_000, logger, http: new OutboundHttpClient({ privateHostExemptions: ['127.0.0.1'], maxRedirects: 0 }) });
   alerts = new BudgetAlerts(store, budgets, (alert) => alert.deliveryState === 'PENDING' && dispatcher.kick());
   closers.push(() => dispatcher.stop());
   return { meter, budgets, alerts, dispatcher };

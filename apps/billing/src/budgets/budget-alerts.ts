@@ -2,6 +2,7 @@ import { BadUserInputError, ConflictError, type TenantContext } from '@switchyar
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { requireRole } from '@switchyard/service-kit';
 import type { BudgetManager } from './budget-manager.ts';
+import type { Outbox } from './webhook-dispatcher.ts';
 
 export type DeliveryState = 'NO_WEBHOOK' | 'PENDING' | 'DELIVERED' | 'FAILED';
 
@@ -24,6 +25,24 @@ export interface AlertDoc {
 
 export function alertCollection(store: DocumentStore): Collection<AlertDoc> {
   return store.collection<AlertDoc>('budget_alerts', { indexes: ['month', 'at', 'deliveryState', 'nextAttemptAt'] });
+}
+
+/** Budget alerts as the webhook dispatcher delivers them (type `budget.threshold_crossed`). */
+export function budgetAlertOutbox(store: DocumentStore): Outbox<AlertDoc> {
+  return {
+    kind: 'alert',
+    collection: alertCollection(store),
+    body: (alert) => ({
+      type: 'budget.threshold_crossed',
+      id: alert.id,
+      tenantId: alert.tenantId,
+      month: alert.month,
+      thresholdPercent: alert.thresholdPercent,
+      limitUsd: alert.limitUsd,
+      spentUsd: alert.spentUsd,
+      at: alert.at,
+    }),
+  };
 }
 
 /**

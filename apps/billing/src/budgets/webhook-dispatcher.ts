@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { PreconditionFailedError } from '@switchyard/contracts';
-import type { Collection, DocumentStore, Stored } from '@switchyard/store';
+import type { BaseDocument, Collection, Stored } from '@switchyard/store';
 import type { Logger } from '@switchyard/service-kit';
-import { alertCollection, type AlertDoc } from './budget-alerts.ts';
+import type { DeliveryState } from './budget-alerts.ts';
 import type { BudgetManager } from './budget-manager.ts';
 import type { OutboundHttpClient } from '@switchyard/tools';
 import type { DestinationCheck } from './webhook-destination.ts';
@@ -17,6 +17,23 @@ export const EVENT_ID_HEADER = 'x-switchyard-event-id';
 export function webhookSignature(secret: string, body: string, timestampSeconds: number): string {
   const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
   return `t=${timestampSeconds},v1=${mac}`;
+}
+
+/** A stored notification the dispatcher delivers: its delivery state lives in the document itself. */
+export interface Deliverable extends BaseDocument {
+  deliveryState: DeliveryState;
+  attempts: number;
+  lastError: string | null;
+  deliveredAt: string | null;
+  /** Epoch ms of the next delivery attempt (also how long a sender's claim on a PENDING one lasts). */
+  nextAttemptAt: number;
+}
+
+/** One kind of notification: where it is stored and the JSON body its webhook POST carries. */
+export interface Outbox<T extends Deliverable = Deliverable> {
+  kind: string;
+  collection: Collection<T>;
+  body: (doc: T) => Record<string, unknown>;
 }
 
 export interface WebhookDispatcherOptions {
@@ -37,25 +54,23 @@ export interface WebhookDispatcherOptions {
 }
 
 /**
- * Delivers budget alerts to the tenant's webhook, in the background (a recorded call never waits for
- * it), with retries and exponential backoff. Pending deliveries live in the store, so a restart or
- * another replica picks them up; a replica claims an alert (a conditional write) before sending it.
+ * Delivers a tenant's notifications (budget alerts, operational alerts) to its webhook, in the
+ * background (a recorded call never waits for it), with retries and exponential backoff. Pending
+ * deliveries live in the store, so a restart or another replica picks them up; a replica claims a
+ * notification (a conditional write) before sending it.
  */
 export class WebhookDispatcher {
-  private readonly alerts: Collection<AlertDoc>;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
 
   constructor(
-    store: DocumentStore,
+    private readonly outboxes: Outbox<any>[],
     private readonly budgets: BudgetManager,
     private readonly checkDestination: DestinationCheck,
     private readonly options: WebhookDispatcherOptions,
-  ) {
-    this.alerts = alertCollection(store);
-  }
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => this.kick(), this.options.pollMs);
@@ -81,7 +96,7 @@ export class WebhookDispatcher {
       return;
     }
     this.running = this.deliverDue()
-      .catch((error: unknown) => this.options.logger.error({ err: error }, 'budget alert delivery round failed'))
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'webhook delivery round failed'))
       .finally(() => {
         this.running = null;
         if (this.again) {
@@ -92,56 +107,48 @@ export class WebhookDispatcher {
   }
 
   private async deliverDue(): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      const page = await this.alerts.queryAllTenants({ where: { deliveryState: 'PENDING', nextAttemptAt: { lte: now } }, first: 50 });
-      if (page.items.length === 0) return;
-      await Promise.all(page.items.map((item) => this.claimAndSend(item, now)));
-      if (this.stopped) return;
+    for (const outbox of this.outboxes) {
+      for (;;) {
+        const now = Date.now();
+        const page = await outbox.collection.queryAllTenants({ where: { deliveryState: 'PENDING', nextAttemptAt: { lte: now } }, first: 50 });
+        if (page.items.length === 0) break;
+        await Promise.all(page.items.map((item) => this.claimAndSend(outbox, item, now)));
+        if (this.stopped) return;
+      }
     }
   }
 
-  private async claimAndSend(stored: Stored<AlertDoc>, now: number): Promise<void> {
-    let claim: Stored<AlertDoc>;
+  private async claimAndSend(outbox: Outbox, stored: Stored<Deliverable>, now: number): Promise<void> {
+    let claim: Stored<Deliverable>;
     try {
-      // While one replica sends, the alert is not due for anyone else.
-      claim = await this.alerts.replace({ ...stored.doc, nextAttemptAt: now + this.options.timeoutMs + 5_000 }, { ifMatch: stored.etag });
+      // While one replica sends, the notification is not due for anyone else.
+      claim = await outbox.collection.replace({ ...stored.doc, nextAttemptAt: now + this.options.timeoutMs + 5_000 }, { ifMatch: stored.etag });
     } catch (error) {
       if (error instanceof PreconditionFailedError) return;
       throw error;
     }
-    const alert = claim.doc;
-    const budget = await this.budgets.settingsOf(alert.tenantId);
+    const doc = claim.doc;
+    const budget = await this.budgets.settingsOf(doc.tenantId);
     if (!budget?.webhookUrl || !budget.webhookSecret) {
-      await this.alerts.replace({ ...alert, deliveryState: 'NO_WEBHOOK' }, { ifMatch: claim.etag });
+      await outbox.collection.replace({ ...doc, deliveryState: 'NO_WEBHOOK' }, { ifMatch: claim.etag });
       return;
     }
-    const attempts = alert.attempts + 1;
-    const error = await this.send(alert, budget.webhookUrl, budget.webhookSecret);
+    const attempts = doc.attempts + 1;
+    const error = await this.send(doc.id, JSON.stringify(outbox.body(doc)), budget.webhookUrl, budget.webhookSecret);
     if (!error) {
-      await this.alerts.replace({ ...alert, attempts, deliveryState: 'DELIVERED', lastError: null, deliveredAt: new Date().toISOString() }, { ifMatch: claim.etag });
+      await outbox.collection.replace({ ...doc, attempts, deliveryState: 'DELIVERED', lastError: null, deliveredAt: new Date().toISOString() }, { ifMatch: claim.etag });
       return;
     }
     const giveUp = attempts >= this.options.maxAttempts;
     const delay = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempts - 1));
-    this.options.logger.warn({ tenantId: alert.tenantId, alert: alert.id, attempts, error, giveUp }, 'budget alert webhook failed');
-    await this.alerts.replace({ ...alert, attempts, lastError: error, deliveryState: giveUp ? 'FAILED' : 'PENDING', nextAttemptAt: Date.now() + delay }, { ifMatch: claim.etag });
+    this.options.logger.warn({ tenantId: doc.tenantId, [outbox.kind]: doc.id, attempts, error, giveUp }, 'webhook delivery failed');
+    await outbox.collection.replace({ ...doc, attempts, lastError: error, deliveryState: giveUp ? 'FAILED' : 'PENDING', nextAttemptAt: Date.now() + delay }, { ifMatch: claim.etag });
     // Timers may fire a millisecond before Date.now() reaches the due time; a little margin avoids a wasted round.
     if (!giveUp) this.kick(delay + 10);
   }
 
   /** One POST; returns what went wrong, or null when the receiver answered 2xx. */
-  private async send(alert: AlertDoc, webhookUrl: string, secret: string): Promise<string | null> {
-    const body = JSON.stringify({
-      type: 'budget.threshold_crossed',
-      id: alert.id,
-      tenantId: alert.tenantId,
-      month: alert.month,
-      thresholdPercent: alert.thresholdPercent,
-      limitUsd: alert.limitUsd,
-      spentUsd: alert.spentUsd,
-      at: alert.at,
-    });
+  private async send(eventId: string, body: string, webhookUrl: string, secret: string): Promise<string | null> {
     try {
       await this.checkDestination(new URL(webhookUrl));
       const response = await this.options.http.send({
@@ -150,7 +157,7 @@ export class WebhookDispatcher {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Switchyard-Billing/1',
-          [EVENT_ID_HEADER]: alert.id,
+          [EVENT_ID_HEADER]: eventId,
           [SIGNATURE_HEADER]: webhookSignature(secret, body, Math.floor(Date.now() / 1000)),
         },
         body,

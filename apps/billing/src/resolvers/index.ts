@@ -8,17 +8,19 @@ import type { UsageMeter } from '../metering/usage-meter.ts';
 import type { NegotiatedPrices, SetNegotiatedPriceInput } from '../pricing/negotiated-prices.ts';
 
 import type { BudgetLedger } from '../budgets/budget-ledger.ts';
+import type { AlertRuleInput, AlertRules } from '../alerts/alert-rules.ts';
 
 export interface BillingDomain {
   ledger: BudgetLedger;
   budgets: BudgetManager;
   meter: UsageMeter;
   alerts: BudgetAlerts;
+  alertRules: AlertRules;
   prices: NegotiatedPrices;
   statements: StatementManager;
 }
 
-export function buildResolvers({ budgets, meter, alerts, prices, statements, ledger }: BillingDomain): GraphQLResolverMap<RequestContext> {
+export function buildResolvers({ budgets, meter, alerts, alertRules, prices, statements, ledger }: BillingDomain): GraphQLResolverMap<RequestContext> {
   const keyBudgetView = async (doc: ApiKeyBudgetDoc) => {
     const status = await ledger.status(doc.tenantId, new Date(), { kind: 'apiKey', keyId: doc.apiKeyId });
     return { apiKeyId: doc.apiKeyId, monthlyLimitUsd: doc.monthlyLimitUsd, spentUsd: status.settledUsd, reservedUsd: status.reservedUsd };
@@ -29,6 +31,11 @@ export function buildResolvers({ budgets, meter, alerts, prices, statements, led
       setBudget: (_root, { input }: { input: SetBudgetInput }, { tenant }) => budgets.setBudget(tenant, input),
       setNegotiatedPrice: (_root, { input }: { input: SetNegotiatedPriceInput }, { tenant }) => prices.set(tenant, input),
       closeStatement: (_root, { tenantId, month }: { tenantId: string; month: string }, { tenant }) => statements.close(tenant, tenantId, month),
+      setAlertRule: async (_root, { input }: { input: AlertRuleInput }, { tenant }) => {
+        const rule = await alertRules.set(tenant, input);
+        return (await alertRules.list(tenant, rule.tenantId)).find((view) => view.id === rule.id);
+      },
+      deleteAlertRule: (_root, { id }: { id: string }, { tenant }) => alertRules.delete(tenant, id),
       setApiKeyBudget: async (_root, args: { apiKeyId: string; monthlyLimitUsd?: number | null }, { tenant }) => {
         const doc = await budgets.setApiKeyBudget(tenant, args.apiKeyId, args.monthlyLimitUsd ?? null);
         return doc ? keyBudgetView(doc) : null;
@@ -47,6 +54,8 @@ export function buildResolvers({ budgets, meter, alerts, prices, statements, led
       statement: (tenantRef: { id: string }, args: { month?: string | null }, { tenant }) => statements.statement(tenant, tenantRef.id, args.month),
       invoices: (tenantRef: { id: string }, _args, { tenant }) => statements.invoices(tenant, tenantRef.id),
       apiKeyBudgets: async (tenantRef: { id: string }, _args, { tenant }) => Promise.all((await budgets.apiKeyBudgets(tenant, tenantRef.id)).map(keyBudgetView)),
+      alertRules: (tenantRef: { id: string }, _args, { tenant }) => alertRules.list(tenant, tenantRef.id),
+      alertEvents: (tenantRef: { id: string }, args: { first?: number | null; ruleId?: string | null }, { tenant }) => alertRules.listEvents(tenant, tenantRef.id, args),
       usageSeries: (tenantRef: { id: string }, args: { from?: string | null; to?: string | null; bucket?: TimeBucket | null }, { tenant }) => meter.usageSeries(tenant, tenantRef.id, args),
     },
   };
