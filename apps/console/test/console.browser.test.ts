@@ -44,7 +44,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
 
   beforeAll(async () => {
     await ensureConsoleBuild();
-    [stack, browser] = await Promise.all([startTestStack(), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] })]);
+    [stack, browser] = await Promise.all([startTestStack({ env: { ALERT_EVALUATION_MS: '500' } }), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] })]);
     base = stack.gatewayUrl.replace(/\/graphql$/, '');
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 180_000);
@@ -280,7 +280,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     expect(await fresh.title()).toBe('Acme Claims · console');
   }, 60_000);
 
-  it('runs the tenant admin pages: keys, budgets, usage, statements, tools, knowledge with a PDF, selection pins', async () => {
+  it('runs the tenant admin pages: keys, budgets, alerts, usage, statements, tools, knowledge with a PDF, selection pins', async () => {
     const page = await newPage();
     await signIn(page, stack.apiKey);
     await page.getByRole('link', { name: 'Tenant admin' }).click();
@@ -303,6 +303,20 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     await page.getByRole('button', { name: 'Save budget' }).click();
     await page.getByTestId('budget-spent').getByText(/of \$50\.00 this month/).waitFor();
     await expectAccessible(page, 'admin: budgets');
+
+    // An alert rule: the API's refusal shows by its field; a rule on what the tenant already spent fires.
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByLabel('Rule name').fill('Any spend today');
+    await page.getByLabel('Metric').selectOption('COST_USD');
+    await page.getByLabel('Window (seconds)').fill('86400');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.locator('.field', { has: page.getByLabel('Threshold (USD)') }).locator('.field-error').getByText('A THRESHOLD rule needs input.threshold').waitFor();
+    await page.getByLabel('Threshold (USD)').fill('0');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByTestId('alert-rules').getByRole('row', { name: /Any spend today/ }).locator('[data-alert-state="FIRING"]').waitFor({ timeout: 20_000 });
+    await page.getByTestId('alert-events').getByText(/Firing: Any spend today at \$/).waitFor();
+    await expectAccessible(page, 'admin: alerts');
+    await screenshot(page, 'admin-alerts');
 
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.getByTestId('usage-total').getByText(/for [1-9]\d* model calls in [1-9]\d* workflows/).waitFor();

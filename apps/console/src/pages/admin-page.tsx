@@ -1,6 +1,7 @@
 import { Link, useLocation } from '../router.tsx';
 import { ApiKeysPanel } from '../admin/api-keys-panel.tsx';
 import { BudgetPanel } from '../admin/budget-panel.tsx';
+import { AlertsPanel } from '../admin/alerts-panel.tsx';
 import { UsagePanel } from '../admin/usage-panel.tsx';
 import { StatementsPanel } from '../admin/statements-panel.tsx';
 import { ToolsPanel } from '../admin/tools-panel.tsx';
@@ -11,6 +12,7 @@ import { BrandingPanel } from '../admin/branding-panel.tsx';
 const TABS = [
   { slug: 'keys', label: 'API keys', panel: ApiKeysPanel },
   { slug: 'budget', label: 'Budgets', panel: BudgetPanel },
+  { slug: 'alerts', label: 'Alerts', panel: AlertsPanel },
   { slug: 'usage', label: 'Usage', panel: UsagePanel },
   { slug: 'statements', label: 'Statements', panel: StatementsPanel },
   { slug: 'tools', label: 'Tools & MCP', panel: ToolsPanel },
