@@ -77,15 +77,24 @@ async function main() {
   };
   const admitOrThrow = async (authorization: string | undefined): Promise<TenantContext> => {
     const tenant = await auth.authenticate(authorization);
+    // The tenant's bucket runs at its plan's rate (decision 023); the environment's only before the tenants service named one.
+    const planned = tenant.tenantId ? auth.rateLimitOf(tenant.tenantId) : null;
+    const rule = planned ? { capacity: planned.burst, refillPerSecond: planned.requestsPerSecond } : tenantRule;
     const checks = await Promise.all([
-      tenant.tenantId ? buckets.take(`tenant:${tenant.tenantId}`, tenantRule) : null,
+      tenant.tenantId ? buckets.take(`tenant:${tenant.tenantId}`, rule) : null,
       tenant.keyId ? buckets.take(`key:${tenant.keyId}`, keyRule) : null,
     ]);
     const refused = checks.filter((c) => c && !c.allowed).sort((a, b) => b!.retryAfterMs - a!.retryAfterMs)[0];
     if (refused) {
       const retryAfter = Math.max(1, Math.ceil(refused.retryAfterMs / 1000));
-      throw new SwitchyardError(ErrorCode.RATE_LIMITED, `Too many requests for this ${checks[0] && !checks[0].allowed ? 'tenant' : 'API key'}; retry after ${retryAfter} s.`, {
+      const byTenant = Boolean(checks[0] && !checks[0].allowed);
+      const message = byTenant
+        ? `Too many requests for this tenant (${planned ? `${planned.plan} plan: ` : ''}${rule.refillPerSecond}/s, bursts of ${rule.capacity}); retry after ${retryAfter} s, or ask your platform admin for a higher limit.`
+        : `Too many requests for this API key (${keyRule.refillPerSecond}/s, bursts of ${keyRule.capacity}); retry after ${retryAfter} s, or spread the load over more keys.`;
+      throw new SwitchyardError(ErrorCode.RATE_LIMITED, message, {
         retryAfter,
+        limit: byTenant ? 'tenantRequestsPerSecond' : 'keyRequestsPerSecond',
+        ...(byTenant && planned ? { plan: planned.plan } : {}),
         http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
       });
     }

@@ -14,4 +14,11 @@ export const envSchema = baseServiceEnv.extend({
   SWITCHYARD_MCP_STDIO_COMMANDS: z.string().default(''),
   /** Hosts that may resolve to private addresses for tools and MCP servers (e.g. an on-premises Jira). */
   SWITCHYARD_TOOLS_PRIVATE_HOSTS: z.string().default(''),
+  /** The team plan's limits (the default plan; free and enterprise derive from them, decision 023). The same names as the gateway's and workflows service's fallbacks. */
+  RATE_LIMIT_TENANT_PER_SECOND: z.coerce.number().positive().default(50),
+  RATE_LIMIT_TENANT_BURST: z.coerce.number().int().min(1).default(100),
+  QUOTA_RUNS_PER_MONTH: z.coerce.number().int().min(1).default(100_000),
+  QUOTA_CONCURRENT_WORKFLOWS: z.coerce.number().int().min(1).default(200),
+  /** eraseTenantData: the wait between every service refusing the tenant's writes and deleting its data (longer than a replica's 1 s cache of "not erased"). */
+  ERASURE_SETTLE_MS: z.coerce.number().int().min(0).default(2500),
 });

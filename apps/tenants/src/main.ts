@@ -7,6 +7,7 @@ import {
   runSubgraphService,
   serviceUrlVar,
 } from '@switchyard/service-kit';
+import { TenantErasedError } from '@switchyard/store';
 import { IntegrationSecrets } from './tenancy/integration-secrets.ts';
 import { ToolSettingsManager } from './tools/tool-settings-manager.ts';
 import { McpClientPool, parseHostList, parseStdioCommandList } from '@switchyard/tools';
@@ -24,7 +25,12 @@ runSubgraphService({
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, tokens, store }) {
-    const tenants = new TenantManager(store);
+    const tenants = new TenantManager(store, {
+      requestsPerSecond: env.RATE_LIMIT_TENANT_PER_SECOND,
+      burst: env.RATE_LIMIT_TENANT_BURST,
+      runsPerMonth: env.QUOTA_RUNS_PER_MONTH,
+      concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS,
+    });
     const audit = new AuditLog(store);
     const services = Object.fromEntries(
       DATA_SERVICES.flatMap((name) => {
@@ -32,7 +38,7 @@ runSubgraphService({
         return url ? [[name, url]] : [];
       }),
     );
-    const data = new TenantDataRequests(services, store, tenants, tokens);
+    const data = new TenantDataRequests(services, store, tenants, tokens, env.ERASURE_SETTLE_MS);
     const kek = env.KEY_VAULT_KEY_ID
       ? new AzureKeyVaultKeyEncryptionKey(env.KEY_VAULT_KEY_ID)
       : env.SWITCHYARD_MASTER_KEY
@@ -64,13 +70,15 @@ runSubgraphService({
         // The gateway resolves presented credentials here; only platform processes hold a valid context.
         app.post('/internal/authenticate', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
           const credential = typeof req.body?.credential === 'string' ? req.body.credential : '';
-          res.json({ context: await tenants.authenticate(credential) });
+          const answer = await tenants.authenticateWithLimits(credential);
+          res.json({ context: answer?.context ?? null, limits: answer?.limits ?? null });
         });
         // For OIDC tokens the gateway verifies the token itself and asks only whether the tenant is active.
         app.post('/internal/tenant-status', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
           const tenantId = typeof req.body?.tenantId === 'string' ? req.body.tenantId : '';
           const tenant = tenantId ? await tenants.getTenant({ tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:gateway' }, tenantId) : null;
-          res.json({ context: tenant?.status === 'ACTIVE' ? { tenantId, role: 'VIEWER', keyId: null, subject: 'tenant-status' } : null });
+          const active = tenant?.status === 'ACTIVE';
+          res.json({ context: active ? { tenantId, role: 'VIEWER', keyId: null, subject: 'tenant-status' } : null, limits: active ? tenants.limitsOf(tenant) : null });
         });
         // Platform services (not the gateway) read a tenant's integration secret to call the integration.
         app.post('/internal/integration-secret', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
@@ -102,7 +110,16 @@ runSubgraphService({
             res.status(400).json({ error: record.error.message });
             return;
           }
-          await audit.append(record.data);
+          try {
+            await audit.append(record.data);
+          } catch (error) {
+            // A record of a tenant erased meanwhile is not kept (the erasure itself is in the platform's partition).
+            if (error instanceof TenantErasedError) {
+              res.status(410).json({ error: error.message });
+              return;
+            }
+            throw error;
+          }
           res.status(204).end();
         });
       },

@@ -8,12 +8,13 @@ export const envSchema = baseServiceEnv.extend({
   SWITCHYARD_ENGINE_LANGGRAPH_URL: serviceUrlsSetting('http://127.0.0.1:4004/graphql'),
   SWITCHYARD_ENGINE_CREWAI_URL: serviceUrlsSetting('http://127.0.0.1:4005/graphql'),
   SWITCHYARD_BILLING_URL: serviceUrlsSetting('http://127.0.0.1:4007/graphql'),
+  SWITCHYARD_TENANTS_URL: serviceUrlsSetting('http://127.0.0.1:4001/graphql'),
   SWITCHYARD_ENGINE_AUTOGEN_URL: serviceUrlsSetting('http://127.0.0.1:4006/graphql'),
   /** This replica's name in workflow leases; unique per process. */
   WORKFLOWS_REPLICA_ID: z.string().default(() => `workflows-${randomUUID().slice(0, 8)}`),
   /** How long a replica's claim on a workflow lasts without renewal. */
   WORKFLOWS_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
-  /** Per-tenant quotas: workflow runs per calendar month, and workflows queued or running at once. */
+  /** Quotas before the tenants service named a tenant's (its plan's, decision 023): runs per calendar month, workflows queued or running at once. */
   QUOTA_RUNS_PER_MONTH: z.coerce.number().int().min(1).default(100_000),
   QUOTA_CONCURRENT_WORKFLOWS: z.coerce.number().int().min(1).default(200),
   /** Redis for waking event readers on every replica at once; without it readers poll the store. */

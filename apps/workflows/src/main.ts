@@ -7,6 +7,7 @@ import { LocalEventNotifier, RedisEventNotifier } from './orchestrator/event-not
 import { WorkflowEventFeeds } from './orchestrator/event-subscription.ts';
 import { WorkflowManager } from './orchestrator/workflow-manager.ts';
 import { WorkflowRunner } from './orchestrator/workflow-runner.ts';
+import { TenantQuotas } from './orchestrator/tenant-quotas.ts';
 import { UsageForwarder } from './orchestrator/usage-forwarder.ts';
 import { buildResolvers } from './resolvers/index.ts';
 
@@ -29,10 +30,8 @@ runSubgraphService({
       tokens,
     );
     let runner: WorkflowRunner | undefined;
-    const manager = new WorkflowManager(store, events, selection, () => runner!, engines, {
-      runsPerMonth: env.QUOTA_RUNS_PER_MONTH,
-      concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS,
-    }, async (context) => {
+    const quotas = new TenantQuotas(new ServiceClient(env.SWITCHYARD_TENANTS_URL, tokens), { runsPerMonth: env.QUOTA_RUNS_PER_MONTH, concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS }, logger);
+    const manager = new WorkflowManager(store, events, selection, () => runner!, engines, (tenantId) => quotas.of(tenantId), async (context) => {
       const response = await billing.fetch('/internal/budget/status', {
         headers: { [CONTEXT_HEADER]: await tokens.sign(context) },
         signal: AbortSignal.timeout(5000),
@@ -54,6 +53,7 @@ runSubgraphService({
     return {
       resolvers: buildResolvers(manager, new WorkflowEventFeeds(events, metrics)),
       afterListen: () => activeRunner.startRecovery(),
+      stopTenant: (tenantId) => manager.cancelAllForErasure(tenantId),
       closers: [() => activeRunner.stop(), () => notifier.close()],
     };
   },

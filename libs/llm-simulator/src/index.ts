@@ -1,4 +1,4 @@
-export { startSimulator, parseFault } from './simulator-server.ts';
+export { startSimulator, parseFault, parseFaultRates } from './simulator-server.ts';
 export type { Fault as SimulatorFault } from './simulator-server.ts';
 export type { RunningSimulator, SimulatorOptions, SimulatorStats, SimulatorRequestRecord } from './simulator-server.ts';
 export { simulateReply } from './simulated-replies.ts';

@@ -89,6 +89,54 @@ describe('simulator server', () => {
     expect(sim.stats()).toMatchObject({ chatCompletions: 4, faultsInjected: 3, pendingFaults: [] });
   });
 
+  it('draws faults at the configured rates from a seed, so the same seed replays the same faults', async () => {
+    expect((await post('/_simulator/faults', { rates: { '500': 0.6, '429': 0.6 } })).status).toBe(400);
+    expect((await post('/_simulator/faults', { rates: { nope: 0.1 } })).status).toBe(400);
+    const draw = async (seed: number) => {
+      await fetch(`${origin}/_simulator/reset`, { method: 'POST' });
+      await post('/_simulator/faults', { rates: { '500': 0.2, '429:10': 0.1 }, seed });
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await post('/v1/chat/completions', hello)).status);
+      return statuses;
+    };
+    const first = await draw(7);
+    expect(await draw(7)).toEqual(first);
+    const other = await draw(8);
+    expect(other).not.toEqual(first);
+    const share = (status: number) => first.filter((s) => s === status).length / first.length;
+    expect(share(500)).toBeGreaterThan(0.1);
+    expect(share(500)).toBeLessThan(0.3);
+    expect(share(429)).toBeGreaterThan(0.03);
+    expect(share(429)).toBeLessThan(0.2);
+    // Only whole replies with usage are charged.
+    const { charged, faultsBySpec } = sim.stats();
+    expect(charged.chatCompletions).toBe(other.filter((s) => s === 200).length);
+    expect((faultsBySpec['500'] ?? 0) + (faultsBySpec['429:10'] ?? 0)).toBe(other.filter((s) => s !== 200).length);
+  });
+
+  it('truncates replies halfway, streamed or not, and charges nothing for them', async () => {
+    const json = await post('/v1/chat/completions', hello, { 'x-simulator-fault': 'truncate' });
+    expect(json.status).toBe(200);
+    const text = await json.text();
+    expect(() => JSON.parse(text) as unknown).toThrow();
+    const streamed = await (await post('/v1/chat/completions', { ...hello, stream: true, stream_options: { include_usage: true } }, { 'x-simulator-fault': 'truncate' })).text();
+    expect(streamed).not.toContain('[DONE]');
+    expect(streamed).not.toContain('"finish_reason":"stop"');
+    expect(streamed).not.toContain('"usage":{');
+    expect(sim.stats().charged.chatCompletions).toBe(0);
+  });
+
+  it('sends malformed tool-call arguments, charged like any reply, and leaves replies without tool calls alone', async () => {
+    const weather = { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+    const ask = { messages: [{ role: 'user', content: 'What is the weather in Porto Alegre?' }], tools: [weather] };
+    const bad = (await (await post('/v1/chat/completions', ask, { 'x-simulator-fault': 'bad-tool-json' })).json()) as { choices: Array<{ message: { tool_calls: Array<{ function: { arguments: string } }> } }> };
+    const args = bad.choices[0]!.message.tool_calls[0]!.function.arguments;
+    expect(() => JSON.parse(args) as unknown).toThrow();
+    expect(args).toContain('Porto Alegre');
+    expect((await post('/v1/chat/completions', hello, { 'x-simulator-fault': 'bad-tool-json' })).status).toBe(200);
+    expect(sim.stats()).toMatchObject({ faultsInjected: 1, charged: { chatCompletions: 2 } });
+  });
+
   it('applies per-request faults and latency from headers', async () => {
     expect((await post('/v1/embeddings', { input: 'x' }, { 'x-simulator-fault': '500' })).status).toBe(500);
     const started = Date.now();

@@ -21,6 +21,14 @@ export interface SimulatorOptions {
    * as some compatible servers do; header `x-simulator-omit-usage: true` does the same for one call.
    */
   omitUsage?: boolean;
+  /**
+   * Faults injected at random into chat calls, by spec and rate (0 to 1, summing to at most 1), e.g.
+   * `{"429": 0.1, "500": 0.1, "timeout": 0.05, "truncate": 0.05, "bad-tool-json": 0.1}`; also settable
+   * at run time with `POST /_simulator/faults {"rates": {...}, "seed": n}`.
+   */
+  faultRates?: Record<string, number>;
+  /** Seed of the fault draws, so a run with the same calls in the same order replays the same faults. */
+  faultSeed?: number;
 }
 
 /** One model call as the simulator saw it; tests use `at` to measure retry back-off. */
@@ -44,6 +52,13 @@ export interface SimulatorStats {
   embeddings: number;
   modelLists: number;
   faultsInjected: number;
+  /** Faults injected, by spec. */
+  faultsBySpec: Record<string, number>;
+  /**
+   * What a provider would bill: replies that reached the client whole with their usage (a truncated
+   * or faulted reply carries none), and their tokens.
+   */
+  charged: { chatCompletions: number; promptTokens: number; completionTokens: number };
   /** Scripted faults not yet consumed. */
   pendingFaults: string[];
   /** The most recent model calls (at most 200), oldest first. */
@@ -60,19 +75,54 @@ export interface RunningSimulator {
 }
 
 /** A fault the simulator can inject into a model call. */
-export type Fault = { spec: string; kind: 'status'; status: number; retryAfterMs?: number } | { spec: string; kind: 'timeout' } | { spec: string; kind: 'reset' };
+export type Fault =
+  | { spec: string; kind: 'status'; status: number; retryAfterMs?: number }
+  | { spec: string; kind: 'timeout' }
+  | { spec: string; kind: 'reset' }
+  | { spec: string; kind: 'truncate' }
+  | { spec: string; kind: 'bad-tool-json' };
 
 /**
- * Parse a fault spec: `timeout` (never answer), `reset` (drop the connection), or an HTTP status `400`–`599`,
- * optionally `429:<ms>` to send `retry-after-ms: <ms>` (plus `Retry-After` rounded up to seconds). A bare `429`
- * sends only `Retry-After: 1`, the header real providers send.
+ * Parse a fault spec: `timeout` (never answer), `reset` (drop the connection), `truncate` (the reply
+ * stops halfway: a stream without its finish, usage and [DONE], a JSON body cut short),
+ * `bad-tool-json` (a reply with tool calls carries malformed JSON arguments; charged like any reply),
+ * or an HTTP status `400`–`599`, optionally `429:<ms>` to send `retry-after-ms: <ms>` (plus
+ * `Retry-After` rounded up to seconds). A bare `429` sends only `Retry-After: 1`, the header real
+ * providers send.
  */
 export function parseFault(spec: string): Fault | undefined {
   if (spec === 'timeout') return { spec, kind: 'timeout' };
   if (spec === 'reset') return { spec, kind: 'reset' };
+  if (spec === 'truncate') return { spec, kind: 'truncate' };
+  if (spec === 'bad-tool-json') return { spec, kind: 'bad-tool-json' };
   const m = /^([45]\d\d)(?::(\d{1,6}))?$/.exec(spec);
   if (!m) return undefined;
   return { spec, kind: 'status', status: Number(m[1]), ...(m[2] !== undefined ? { retryAfterMs: Number(m[2]) } : {}) };
+}
+
+/** Parse fault rates ({spec: rate}); throws with a message naming what is wrong. */
+export function parseFaultRates(rates: unknown): Array<{ fault: Fault; rate: number }> {
+  if (!isRecord(rates)) throw new Error('Fault rates must be an object of spec to rate, e.g. {"500": 0.1, "truncate": 0.05}.');
+  const parsed = Object.entries(rates).map(([spec, rate]) => {
+    const fault = parseFault(spec);
+    if (!fault) throw new Error(`Unknown fault "${spec}"; use "timeout", "reset", "truncate", "bad-tool-json", a 4xx/5xx status, or "429:<ms>".`);
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new Error(`The rate of "${spec}" must be a number from 0 to 1.`);
+    return { fault, rate };
+  });
+  if (parsed.reduce((sum, { rate }) => sum + rate, 0) > 1 + 1e-9) throw new Error('Fault rates add up to more than 1.');
+  return parsed;
+}
+
+/** mulberry32: a small seeded generator, so fault draws replay. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 class HttpError extends Error {
@@ -97,6 +147,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const host = options.host ?? '127.0.0.1';
   let stats = freshStats();
   let faultQueue: Fault[] = [];
+  let faultRates = options.faultRates ? parseFaultRates(options.faultRates) : [];
+  let random = seededRandom(options.faultSeed ?? 1);
+  /** A fault drawn by the configured rates, or none. */
+  const drawFault = (): Fault | undefined => {
+    if (faultRates.length === 0) return undefined;
+    let r = random();
+    for (const { fault, rate } of faultRates) {
+      if (r < rate) return fault;
+      r -= rate;
+    }
+    return undefined;
+  };
   // Hashes of message-list prefixes already answered, to report prompt caching the way OpenAI does.
   const seenPrefixes = new Set<number>();
 
@@ -121,18 +183,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (path === '/_simulator/reset' && method === 'POST') {
       stats = freshStats();
       faultQueue = [];
+      faultRates = [];
       seenPrefixes.clear();
       return sendJson(res, 200, { ok: true });
     }
     if (path === '/_simulator/faults' && method === 'POST') {
       const body = await readJson(req);
       const specs: unknown = isRecord(body) ? body['faults'] : undefined;
-      if (!Array.isArray(specs)) throw new HttpError(400, 'Body must be {"faults": ["429", "500", "timeout", ...]}.');
-      const parsed = specs.map((s) => (typeof s === 'string' ? parseFault(s) : undefined));
-      const bad = specs.filter((_, i) => parsed[i] === undefined);
-      if (bad.length > 0) throw new HttpError(400, `Unknown fault(s) ${JSON.stringify(bad)}; use "timeout", "reset", a 4xx/5xx status, or "429:<ms>".`);
-      faultQueue = parsed as Fault[];
-      return sendJson(res, 200, { pendingFaults: faultQueue.map((f) => f.spec) });
+      const rates: unknown = isRecord(body) ? body['rates'] : undefined;
+      if (!Array.isArray(specs) && rates === undefined) throw new HttpError(400, 'Body must be {"faults": ["429", "500", "timeout", ...]} and/or {"rates": {"500": 0.1}, "seed": 1}.');
+      if (Array.isArray(specs)) {
+        const parsed = specs.map((s) => (typeof s === 'string' ? parseFault(s) : undefined));
+        const bad = specs.filter((_, i) => parsed[i] === undefined);
+        if (bad.length > 0) throw new HttpError(400, `Unknown fault(s) ${JSON.stringify(bad)}; use "timeout", "reset", "truncate", "bad-tool-json", a 4xx/5xx status, or "429:<ms>".`);
+        faultQueue = parsed as Fault[];
+      }
+      if (rates !== undefined) {
+        try {
+          faultRates = parseFaultRates(rates);
+        } catch (error) {
+          throw new HttpError(400, (error as Error).message);
+        }
+        const seed = isRecord(body) ? body['seed'] : undefined;
+        random = seededRandom(typeof seed === 'number' && Number.isFinite(seed) ? seed : (options.faultSeed ?? 1));
+      }
+      return sendJson(res, 200, { pendingFaults: faultQueue.map((f) => f.spec), rates: Object.fromEntries(faultRates.map(({ fault, rate }) => [fault.spec, rate])) });
     }
     if (endpoint === '/models' && method === 'GET') {
       stats.modelLists += 1;
@@ -155,11 +230,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const stream = request.stream === true;
     stats.chatCompletions += 1;
     if (stream) stats.streamedChatCompletions += 1;
-    const fault = requestFault(req) ?? faultQueue.shift();
+    let fault = requestFault(req) ?? faultQueue.shift() ?? drawFault();
+    const simulated = simulateReply(request);
+    // Malformed arguments need a reply with tool calls; without one the draw is no fault.
+    if (fault?.kind === 'bad-tool-json' && simulated.toolCalls.length === 0) fault = undefined;
     record(req, { endpoint: 'chat', model, stream, azure: deployment !== undefined, ...(fault ? { fault: fault.spec } : {}) });
     if (await injectFault(req, res, fault)) return;
-
-    const reply = simulateReply(request);
+    const truncate = fault?.kind === 'truncate';
+    // A comma where the closing brace was: JSON no parser accepts, as a model cut off mid-call writes.
+    const reply: SimulatedReply =
+      fault?.kind === 'bad-tool-json' ? { ...simulated, toolCalls: simulated.toolCalls.map((c, i) => (i === 0 ? { ...c, arguments: `${c.arguments.replace(/\}\s*$/, '')},` } : c)) } : simulated;
     const promptTokens = countPromptTokens(request);
     const cachedTokens = cachedPromptTokens(request.messages);
     const completionTokens = countTokens(reply.content ?? '') + reply.toolCalls.reduce((n, c) => n + countTokens(c.name) + countTokens(c.arguments), 0);
@@ -173,14 +253,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const omitUsage = options.omitUsage === true || req.headers['x-simulator-omit-usage'] === 'true';
     const id = `chatcmpl-sim-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
+    const charge = () => {
+      stats.charged.chatCompletions += 1;
+      stats.charged.promptTokens += usage.prompt_tokens;
+      stats.charged.completionTokens += usage.completion_tokens;
+    };
     if (!stream) {
       const toolCalls = reply.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
       const message = { role: 'assistant', content: reply.content, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) };
-      return sendJson(res, 200, {
+      const body = {
         id, object: 'chat.completion', created, model, system_fingerprint: 'fp_simulator',
         choices: [{ index: 0, message, finish_reason: reply.finishReason, logprobs: null }],
         ...(omitUsage ? {} : { usage }),
-      });
+      };
+      if (truncate) {
+        const text = JSON.stringify(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(text.slice(0, Math.floor(text.length / 2)));
+        return;
+      }
+      if (!omitUsage) charge();
+      return sendJson(res, 200, body);
     }
     const includeUsage = request.stream_options?.include_usage === true && !omitUsage;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-request-id': id });
@@ -191,13 +284,26 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     let clientGone = false;
     res.once('close', () => (clientGone = true));
     send({ role: 'assistant', content: reply.toolCalls.length ? null : '', refusal: null });
-    for (const piece of streamPieces(reply)) {
+    const pieces = [...streamPieces(reply)];
+    for (const [index, piece] of pieces.entries()) {
       if (clientGone) return;
+      // Truncated: the connection ends cleanly halfway, with no finish reason, usage or [DONE].
+      if (truncate && index >= Math.floor(pieces.length / 2)) {
+        res.end();
+        return;
+      }
       send(piece);
       if (chunkDelay > 0) await sleep(chunkDelay);
     }
+    if (truncate) {
+      res.end();
+      return;
+    }
     send({}, reply.finishReason);
-    if (includeUsage) res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+    if (includeUsage) {
+      res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+      charge();
+    }
     res.end('data: [DONE]\n\n');
   }
 
@@ -236,6 +342,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (fault?.kind !== 'timeout' && latency > 0) await sleep(latency);
     if (!fault) return false;
     stats.faultsInjected += 1;
+    stats.faultsBySpec[fault.spec] = (stats.faultsBySpec[fault.spec] ?? 0) + 1;
+    // Played by the reply itself.
+    if (fault.kind === 'truncate' || fault.kind === 'bad-tool-json') return false;
     if (fault.kind === 'timeout') return true; // never answer; close() or the client hangs up
     if (fault.kind === 'reset') {
       req.socket.destroy();
@@ -276,7 +385,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   }
 
   function snapshot(): SimulatorStats {
-    return { ...stats, pendingFaults: faultQueue.map((f) => f.spec), requests: [...stats.requests] };
+    return { ...stats, faultsBySpec: { ...stats.faultsBySpec }, charged: { ...stats.charged }, pendingFaults: faultQueue.map((f) => f.spec), requests: [...stats.requests] };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -300,7 +409,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 }
 
 function freshStats(): SimulatorStats {
-  return { chatCompletions: 0, streamedChatCompletions: 0, embeddings: 0, modelLists: 0, faultsInjected: 0, pendingFaults: [], requests: [] };
+  return { chatCompletions: 0, streamedChatCompletions: 0, embeddings: 0, modelLists: 0, faultsInjected: 0, faultsBySpec: {}, charged: { chatCompletions: 0, promptTokens: 0, completionTokens: 0 }, pendingFaults: [], requests: [] };
 }
 
 /** Tokens of one message: 3 for the role framing, plus content, name and any tool calls. */

@@ -65,6 +65,28 @@ export class ServiceMetrics {
     return (this.registry.getSingleMetric(name) as Histogram<L> | undefined) ?? new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 
+  /**
+   * Remove every series labelled with this tenant (tenant="<id>") from the registry: telemetry a
+   * tenant owns goes with the rest of its data when it is erased (decision 023).
+   */
+  async forgetTenant(tenantId: string): Promise<number> {
+    let removed = 0;
+    // getMetricsAsArray is typed as plain metric objects; each is a prom-client metric with get() and remove().
+    for (const metric of this.registry.getMetricsAsArray() as unknown as Array<{ get(): Promise<{ values: { labels: Record<string, string | number | undefined> }[] }>; remove(labels: Record<string, string | number>): void }>) {
+      const { values } = await metric.get();
+      const series = new Map<string, Record<string, string | number>>();
+      for (const { labels } of values) {
+        if (String(labels.tenant) !== tenantId) continue;
+        // A histogram's buckets and a summary's quantiles are parts of one series.
+        const { le: _le, quantile: _quantile, ...own } = labels as Record<string, string | number>;
+        series.set(JSON.stringify(own), own);
+      }
+      for (const labels of series.values()) metric.remove(labels);
+      removed += series.size;
+    }
+    return removed;
+  }
+
   /** An Apollo Server plugin that counts and times every operation. */
   apolloPlugin<C extends object>(): ApolloServerPlugin<C> {
     const metrics = this;

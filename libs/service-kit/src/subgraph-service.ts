@@ -3,7 +3,7 @@ import type express from 'express';
 import { gql } from 'graphql-tag';
 import type { z } from 'zod';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { createStoreFromEnv, type DocumentStore } from '@switchyard/store';
+import { createStoreFromEnv, withTenantTombstones, type TombstonedStore } from '@switchyard/store';
 import { ContextTokens } from './context-token.ts';
 import { parseEnv, type BaseServiceEnv } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -21,13 +21,16 @@ export interface ServiceParts {
   closers?: Array<() => Promise<void> | void>;
   /** Erase a tenant's data the service keeps outside its store (a vector index); runs after the store's erase. */
   eraseTenant?: (tenantId: string) => Promise<number>;
+  /** Stop a tenant's work in flight before it is erased (workflows: cancel its open runs); runs before the tombstone. */
+  stopTenant?: (tenantId: string) => Promise<number>;
 }
 
 export interface ServiceWiring<E extends BaseServiceEnv> {
   env: E;
   logger: Logger;
   tokens: ContextTokens;
-  store: DocumentStore;
+  /** The service's store; writes for erased tenants are refused (decision 023). */
+  store: TombstonedStore;
   /** The process's Prometheus metrics, for the service's own counters and gauges. */
   metrics: ServiceMetrics;
 }
@@ -43,13 +46,15 @@ export interface SubgraphServiceDefinition<S extends z.ZodType<BaseServiceEnv>> 
 
 /**
  * Every service's part of GDPR requests: export (GET) or erase (DELETE) everything its store holds
- * for a tenant. Only the tenants service, which runs those requests, may call these.
+ * for a tenant, and before erasing, stop its work and refuse its writes from then on (POST
+ * .../tombstone, decision 023). Only the tenants service, which runs those requests, may call these.
  */
 function mountTenantDataRoutes(
   app: express.Express,
-  store: DocumentStore,
+  store: TombstonedStore,
   tokens: ContextTokens,
-  eraseElsewhere?: (tenantId: string) => Promise<number>,
+  metrics: ServiceMetrics,
+  parts: Pick<ServiceParts, 'eraseTenant' | 'stopTenant'>,
 ): void {
   const onlyTenantsService: express.RequestHandler = (_req, res, next) => {
     const caller = res.locals.tenant as { role?: string; subject?: string } | undefined;
@@ -62,10 +67,19 @@ function mountTenantDataRoutes(
   app.get('/internal/tenant-data/:tenantId', requireTenantContext(tokens), onlyTenantsService, async (req, res) => {
     res.json({ collections: await store.exportTenant(String(req.params.tenantId)) });
   });
+  app.post('/internal/tenant-data/:tenantId/tombstone', requireTenantContext(tokens), onlyTenantsService, async (req, res) => {
+    const tenantId = String(req.params.tenantId);
+    const stopped = (await store.isErased(tenantId)) ? 0 : ((await parts.stopTenant?.(tenantId)) ?? 0);
+    await store.tombstone(tenantId);
+    await metrics.forgetTenant(tenantId);
+    res.json({ stopped });
+  });
   app.delete('/internal/tenant-data/:tenantId', requireTenantContext(tokens), onlyTenantsService, async (req, res) => {
     const tenantId = String(req.params.tenantId);
+    await store.tombstone(tenantId);
     const deleted = await store.deleteTenant(tenantId);
-    res.json({ deleted: deleted + ((await eraseElsewhere?.(tenantId)) ?? 0) });
+    await metrics.forgetTenant(tenantId);
+    res.json({ deleted: deleted + ((await parts.eraseTenant?.(tenantId)) ?? 0) });
   });
 }
 
@@ -78,8 +92,9 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
     const env = parseEnv(definition.envSchema, process.env) as z.infer<S>;
     const logger = createLogger(definition.name, env.LOG_LEVEL);
     const tokens = new ContextTokens(env.SWITCHYARD_CONTEXT_SECRET);
-    const store = createStoreFromEnv({ ...env, dataDir: env.SWITCHYARD_DATA_DIR, service: definition.name });
     const metrics = new ServiceMetrics(definition.name);
+    // Writes for an erased tenant are refused, whoever makes them; a replica that learns of an erasure drops the tenant's series.
+    const store = withTenantTombstones(createStoreFromEnv({ ...env, dataDir: env.SWITCHYARD_DATA_DIR, service: definition.name }), { onErased: (tenantId) => void metrics.forgetTenant(tenantId) });
     const parts = await definition.build({ env, logger, tokens, store, metrics });
     const server = await startSubgraphServer({
       name: definition.name,
@@ -90,7 +105,7 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
       logger,
       tokens,
       routes: (app) => {
-        mountTenantDataRoutes(app, store, tokens, parts.eraseTenant);
+        mountTenantDataRoutes(app, store, tokens, metrics, parts);
         parts.routes?.(app);
       },
       readiness: parts.readiness,

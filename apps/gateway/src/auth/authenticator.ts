@@ -38,7 +38,16 @@ const ROLE_RANK: Role[] = ['VIEWER', 'DEVELOPER', 'TENANT_ADMIN'];
  * their own; a request that arrives after it finished asks again (unless the answer is cached), so
  * with no cache time a revocation applies to the next request.
  */
+/** A tenant's rate limit as the tenants service answered it with the tenant's authentication (decision 023). */
+export interface TenantRateLimit {
+  plan: string;
+  requestsPerSecond: number;
+  burst: number;
+}
+
 export class Authenticator {
+  /** The latest rate limit the tenants service sent for each tenant, by tenant id. */
+  private readonly rateLimits = new Map<string, TenantRateLimit>();
   private readonly cache = new Map<string, { context: TenantContext | null; until: number }>();
   private readonly lookups = new Map<string, Promise<TenantContext | null>>();
 
@@ -65,6 +74,11 @@ export class Authenticator {
     if (context === undefined) context = await this.lookUp(key, credential);
     if (!context) throw new UnauthenticatedError('The API key is unknown, revoked or expired. Create a new key or check the Authorization header.');
     return context;
+  }
+
+  /** The tenant's rate limit from its plan and overrides, as of its latest authentication; null before any. */
+  rateLimitOf(tenantId: string): TenantRateLimit | null {
+    return this.rateLimits.get(tenantId) ?? null;
   }
 
   /** One lookup per credential fingerprint at a time, shared by the requests that arrive meanwhile. */
@@ -124,7 +138,13 @@ export class Authenticator {
       throw new UnavailableError(`Authentication is unavailable right now (${(error as Error).message}); retry shortly.`);
     }
     if (!response.ok) throw new UnavailableError(`Authentication is unavailable right now (HTTP ${response.status}); retry shortly.`);
-    const answer = (await response.json()) as { context: unknown };
-    return answer.context ? TenantContext.parse(answer.context) : null;
+    const answer = (await response.json()) as { context: unknown; limits?: { plan?: unknown; requestsPerSecond?: unknown; burst?: unknown } | null };
+    const context = answer.context ? TenantContext.parse(answer.context) : null;
+    const limits = answer.limits;
+    if (context?.tenantId && limits && typeof limits.requestsPerSecond === 'number' && typeof limits.burst === 'number') {
+      if (this.rateLimits.size > 100_000) this.rateLimits.clear();
+      this.rateLimits.set(context.tenantId, { plan: String(limits.plan ?? 'team'), requestsPerSecond: limits.requestsPerSecond, burst: limits.burst });
+    }
+    return context;
   }
 }

@@ -3,6 +3,7 @@ import { BadUserInputError, Role } from '@switchyard/contracts';
 import { DateTimeScalar, JSONScalar, type RequestContext } from '@switchyard/service-kit';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { AuditLog } from '../tenancy/audit-log.ts';
+import type { LimitName } from '../tenancy/plan-limits.ts';
 import type { TenantDataRequests } from '../tenancy/tenant-data.ts';
 import type { IntegrationSecrets } from '../tenancy/integration-secrets.ts';
 import type { ToolSettingsManager, UpdateToolSettingsInput } from '../tools/tool-settings-manager.ts';
@@ -58,6 +59,7 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: Te
         await data.erase(tenant, confirmTenantId);
         return true;
       },
+      setTenantLimits: (_root, { tenantId, input }: { tenantId: string; input: { plan?: string | null } & Partial<Record<LimitName, number | null>> }, { tenant }) => tenants.setLimits(tenant, tenantId, input),
       setBranding: (_root, { input }: { input: Branding }, { tenant }) =>
         tenants.setBranding(tenant, { displayName: input.displayName ?? null, logoUrl: input.logoUrl ?? null, primaryColor: input.primaryColor ?? null, accentColor: input.accentColor ?? null }),
     },
@@ -66,6 +68,7 @@ export function buildResolvers(tenants: TenantManager, audit: AuditLog, data: Te
       region: (tenant: TenantDoc) => tenant.region ?? 'westeurope',
       settings: (tenant: TenantDoc) => ({ ...DEFAULT_SETTINGS, ...tenant.settings }),
       branding: (tenant: TenantDoc) => tenant.branding ?? null,
+      limits: (tenant: TenantDoc) => tenants.limitsOf(tenant),
       __resolveReference: (reference: { id: string }, { tenant }: RequestContext): Promise<TenantDoc | null> =>
         tenants.getTenant(tenant, reference.id),
     },

@@ -11,6 +11,7 @@ import {
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { hasRole, requireRole, requireTenant } from '@switchyard/service-kit';
 import { fingerprint, hashSecret, keyPrefix, newApiKey, parseApiKey, verifySecret } from './api-key-secrets.ts';
+import { changeOverrides, effectiveLimits, planTable, PLANS, type EffectiveLimits, type LimitName, type Plan, type PlanLimits } from './plan-limits.ts';
 
 export interface TenantSettings {
   allowedModels: string[];
@@ -35,11 +36,12 @@ export interface TenantDoc {
   region?: string;
   settings?: TenantSettings;
   branding?: Branding | null;
+  /** Limits a platform admin set for this tenant instead of its plan's (decision 023). */
+  limitOverrides?: Partial<PlanLimits>;
   createdAt: string;
 }
 
 export const DEFAULT_SETTINGS: TenantSettings = { allowedModels: [], defaultModel: null, frameworkPreferences: {} };
-const PLANS = ['free', 'team', 'enterprise'];
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 
 export interface ApiKeyDoc {
@@ -73,7 +75,10 @@ export class TenantManager {
   /** fingerprint → key id, for keys whose slow hash was checked recently. */
   private readonly verified = new Map<string, { keyId: string; until: number }>();
 
-  constructor(store: DocumentStore) {
+  private readonly plans: Record<Plan, PlanLimits>;
+
+  constructor(store: DocumentStore, teamLimits: PlanLimits = { requestsPerSecond: 50, burst: 100, runsPerMonth: 100_000, concurrentWorkflows: 200 }) {
+    this.plans = planTable(teamLimits);
     this.tenants = store.collection<TenantDoc>('tenants', { indexes: ['createdAt'] });
     this.keys = store.collection<ApiKeyDoc>('api_keys', { indexes: ['createdAt'] });
     this.keyIndex = store.collection<KeyIndexDoc>('api_key_index');
@@ -89,7 +94,7 @@ export class TenantManager {
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 200) throw new BadUserInputError('Tenant name must be 1 to 200 characters.', { field: 'input.name' });
     const plan = options.plan ?? 'team';
-    if (!PLANS.includes(plan)) throw new BadUserInputError(`input.plan must be one of ${PLANS.join(', ')}.`, { field: 'input.plan' });
+    if (!(PLANS as readonly string[]).includes(plan)) throw new BadUserInputError(`input.plan must be one of ${PLANS.join(', ')}.`, { field: 'input.plan' });
     const region = options.region ?? 'westeurope';
     if (!/^[a-z0-9]{2,30}$/.test(region)) throw new BadUserInputError('input.region must be an Azure region name such as "westeurope".', { field: 'input.region' });
     const tenant: TenantDoc = { id, tenantId: id, name: trimmed, status: 'ACTIVE', plan, region, settings: DEFAULT_SETTINGS, branding: null, createdAt: new Date().toISOString() };
@@ -125,6 +130,19 @@ export class TenantManager {
     const { key, secret } = await this.issueKey(tenantId, stored.doc.name, stored.doc.role, stored.doc.expiresAt);
     await this.revokeKey(context, keyId);
     return { apiKey: key, secret };
+  }
+
+  /** The limits that bind a tenant now: its plan's, with a platform admin's overrides. */
+  limitsOf(tenant: Pick<TenantDoc, 'plan' | 'limitOverrides'>): EffectiveLimits {
+    return effectiveLimits(this.plans, tenant.plan, tenant.limitOverrides);
+  }
+
+  /** PLATFORM_ADMIN: change a tenant's plan and override its limits (null: back to the plan's value). */
+  async setLimits(context: TenantContext, id: string, input: { plan?: string | null } & Partial<Record<LimitName, number | null>>): Promise<TenantDoc> {
+    if (context.role !== 'PLATFORM_ADMIN') throw new ForbiddenError('Plans and limits are set by platform admins; ask yours for a different plan or limit.');
+    if (input.plan != null && !(PLANS as readonly string[]).includes(input.plan)) throw new BadUserInputError(`input.plan must be one of ${PLANS.join(', ')}.`, { field: 'input.plan' });
+    changeOverrides(undefined, input); // refuse bad input before reading the tenant
+    return this.changeTenant(id, (tenant) => ({ ...tenant, ...(input.plan ? { plan: input.plan } : {}), limitOverrides: changeOverrides(tenant.limitOverrides, input) }));
   }
 
   async setStatus(context: TenantContext, id: string, status: TenantDoc['status']): Promise<TenantDoc> {
@@ -199,6 +217,11 @@ export class TenantManager {
 
   /** Resolve a presented API key to a tenant context, or null when it is unknown, revoked or expired. */
   async authenticate(secret: string): Promise<TenantContext | null> {
+    return (await this.authenticateWithLimits(secret))?.context ?? null;
+  }
+
+  /** As authenticate, with the limits of the key's tenant (null for platform keys), for the gateway's rate limit. */
+  async authenticateWithLimits(secret: string): Promise<{ context: TenantContext; limits: EffectiveLimits | null } | null> {
     const parsed = parseApiKey(secret);
     if (!parsed) return null;
     const index = await this.keyIndex.get(KEY_INDEX_PARTITION, parsed.keyId);
@@ -219,11 +242,13 @@ export class TenantManager {
       await this.keys.replace({ ...key, lastUsedAt: new Date(now).toISOString() }, { ifMatch: stored.etag }).catch(() => undefined);
     }
     const tenantId = key.tenantId === PLATFORM_PARTITION ? null : key.tenantId;
+    let limits: EffectiveLimits | null = null;
     if (tenantId) {
       const tenant = await this.tenants.get(tenantId, tenantId);
       if (!tenant || tenant.doc.status !== 'ACTIVE') return null;
+      limits = this.limitsOf(tenant.doc);
     }
-    return { tenantId, role: key.role, keyId: key.id, subject: `key:${key.id}` };
+    return { context: { tenantId, role: key.role, keyId: key.id, subject: `key:${key.id}` }, limits };
   }
 
   /** Make sure the dev bootstrap credentials exist (idempotent; the secrets come from the launcher). */

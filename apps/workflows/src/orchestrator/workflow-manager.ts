@@ -67,7 +67,7 @@ export class WorkflowManager {
     private readonly selection: ServiceClient,
     private readonly runner: () => WorkflowRunner,
     private readonly engines: EngineChecks,
-    quotas: Quotas = { runsPerMonth: Number.MAX_SAFE_INTEGER, concurrentWorkflows: Number.MAX_SAFE_INTEGER },
+    quotas: Quotas | ((tenantId: string) => Promise<Quotas>) = { runsPerMonth: Number.MAX_SAFE_INTEGER, concurrentWorkflows: Number.MAX_SAFE_INTEGER },
     private readonly budget: (context: TenantContext) => Promise<{ exhausted: boolean; limitUsd: number | null; spentUsd: number; scope?: 'TENANT' | 'API_KEY' }> = async () => ({ exhausted: false, limitUsd: null, spentUsd: 0 }),
   ) {
     this.quotaGuard = new QuotaGuard(store, quotas, (tenantId) => this.workflows.count(tenantId, { status: { in: ['QUEUED', 'RUNNING'] } }));
@@ -340,6 +340,28 @@ export class WorkflowManager {
     this.runner().abortLocal(id);
     await this.events.append(tenantId, id, updated.framework, { type: WorkflowEventType.WORKFLOW_CANCELLED, message: 'Cancelled by request' });
     return updated;
+  }
+
+  /**
+   * Before a tenant is erased: cancel every open workflow of it and stop this replica's runs of them
+   * (another replica's run stops at its next lease renewal, and its writes are refused by then).
+   */
+  async cancelAllForErasure(tenantId: string): Promise<number> {
+    const context: TenantContext = { tenantId, role: 'TENANT_ADMIN', keyId: null, subject: 'service:tenants' };
+    const ids: string[] = [];
+    for (;;) {
+      const page = await this.workflows.query(tenantId, { where: { status: { in: ['QUEUED', 'RUNNING', 'WAITING_FOR_INPUT'] } }, first: 200 });
+      const fresh = page.items.filter(({ doc }) => !ids.includes(doc.id));
+      if (fresh.length === 0) break;
+      for (const { doc } of fresh) {
+        ids.push(doc.id);
+        await this.cancel(context, doc.id).catch((error: unknown) => {
+          if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
+        });
+      }
+    }
+    await this.runner().stopLocal(ids);
+    return ids.length;
   }
 
   async listEvents(context: TenantContext, workflow: WorkflowDoc, afterSequence?: number | null, first?: number | null) {

@@ -87,6 +87,13 @@ export class WorkflowRunner {
     for (const controller of this.active.values()) controller.abort(new Error('replica shutting down'));
   }
 
+  /** Abort this replica's runs of these workflows and wait (up to timeoutMs) until they stopped writing. */
+  async stopLocal(workflowIds: readonly string[], timeoutMs = 10_000): Promise<void> {
+    for (const id of workflowIds) this.abortLocal(id);
+    const until = Date.now() + timeoutMs;
+    while (workflowIds.some((id) => this.active.has(id)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
   /** Abort this replica's run of a workflow (after a cancel). */
   abortLocal(workflowId: string): void {
     this.active.get(workflowId)?.abort(new Error('cancelled'));
