@@ -25,4 +25,16 @@ describe('QuotaGuard', () => {
     await run.release();
     await expect(guard.admit('acme')).resolves.toBeDefined();
   });
+
+  it("applies each tenant's own quotas (its plan's), and names the plan in the refusal", async () => {
+    const plans: Record<string, { runsPerMonth: number; concurrentWorkflows: number; plan: string }> = {
+      small: { runsPerMonth: 1, concurrentWorkflows: 10, plan: 'free' },
+      large: { runsPerMonth: 3, concurrentWorkflows: 10, plan: 'enterprise' },
+    };
+    const guard = new QuotaGuard(new SqliteStore({ filename: ':memory:' }), async (tenantId) => plans[tenantId]!, async () => 0);
+    await guard.admit('small');
+    await expect(guard.admit('small')).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', extensions: { quota: 'runsPerMonth', limit: 1, plan: 'free' }, message: expect.stringContaining('(free plan; a larger plan or limit comes from your platform admin)') });
+    for (let i = 0; i < 3; i++) await guard.admit('large');
+    await expect(guard.admit('large')).rejects.toMatchObject({ extensions: { limit: 3, plan: 'enterprise' } });
+  });
 });
