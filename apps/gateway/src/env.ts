@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { deploymentMode, parseEnv, serviceUrlVar, serviceUrlsSetting } from '@switchyard/service-kit';
+import { deploymentMode, parseEnv, serviceUrlVar, serviceUrlsSetting, tracingEnv } from '@switchyard/service-kit';
 import { SUBGRAPHS } from './subgraphs.ts';
 
 /** SWITCHYARD_<SUBGRAPH>_URL: one URL, or the comma-separated URLs of the subgraph's replicas. */
@@ -12,6 +12,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SWITCHYARD_MODE: deploymentMode,
+  ...tracingEnv.shape,
   SWITCHYARD_CONTEXT_SECRET: z.string().min(32, 'must be at least 32 characters (shared by the gateway and every subgraph)'),
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL('../../../supergraph.graphql', import.meta.url))),
   /** How long a verified credential is trusted without asking the tenants service again; 0 (default): revocation takes effect on the next request. */

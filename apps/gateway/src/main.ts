@@ -22,6 +22,7 @@ import {
   ServiceEndpoints,
   ServiceMetrics,
   serviceUrlVar,
+  startTracing,
 } from '@switchyard/service-kit';
 import { Redis } from 'ioredis';
 import { auditPlugin } from './audit/audit-plugin.ts';
@@ -38,6 +39,7 @@ interface GatewayContext {
 async function main() {
   const env = readEnv();
   const logger = createLogger('gateway', env.LOG_LEVEL);
+  const tracing = await startTracing('gateway', env);
   const tokens = new ContextTokens(env.SWITCHYARD_CONTEXT_SECRET);
   const oidc =
     env.OIDC_ISSUER && env.OIDC_AUDIENCE
@@ -184,7 +186,8 @@ async function main() {
         if (response.body.kind !== 'single') throw new GraphQLError(`Incremental delivery is not supported for ${operation?.operation ?? 'this operation'}.`);
         return response.body.singleResult as never;
       },
-      context: (ctx) => ({ tenant: ctx.extra.tenant, upstream: ctx.extra.upstream }),
+      // A client's trace context: the subscribe message's extensions, else the connection's params.
+      context: (ctx, _id, payload) => ({ tenant: ctx.extra.tenant, upstream: ctx.extra.upstream, trace: (payload.extensions?.traceparent ? payload.extensions : ctx.connectionParams) as { traceparent?: string; tracestate?: string } | undefined }),
     },
     wsServer,
   );
@@ -269,7 +272,7 @@ async function main() {
   const url = `http://${env.HOST}:${(httpServer.address() as AddressInfo).port}/graphql`;
   logger.info({ url }, 'gateway listening');
   // Requests drain first (their audit records are queued by then), then the queue is written out.
-  onShutdown(logger, [() => apollo.stop(), () => audit.close(5000), () => redis?.disconnect()]);
+  onShutdown(logger, [() => apollo.stop(), () => audit.close(5000), () => redis?.disconnect(), () => tracing.shutdown()]);
   announceReady('gateway', url);
 }
 

@@ -4,9 +4,10 @@ import { CONTEXT_HEADER, ErrorCode, SwitchyardError, UnavailableError, type Tena
 import { createLlmClient, llmConfigFromEnv, type ChatRequest, type ChatResult, type CallOptions, type LlmClient } from '@switchyard/llm';
 import { ServiceEndpoints, type ContextTokens } from '@switchyard/service-kit';
 import { estimateUsage, usageMissing, type TokenEncodingName } from './token-estimate.ts';
+import { tracedLlm } from './traced-llm.ts';
 
 /** The run a model call belongs to, set by the engine routes around every run. */
-export const runContext = new AsyncLocalStorage<{ tenant: TenantContext; workflowId: string; startedAt?: number }>();
+export const runContext = new AsyncLocalStorage<{ tenant: TenantContext; workflowId: string; startedAt?: number; framework?: string }>();
 
 const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
@@ -214,10 +215,11 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
 /**
  * An engine's model client from the environment (LLM_* variables), with every call of a run held to
  * the tenant's budget when the billing service is known (SWITCHYARD_BILLING_URL); BUDGET_WAIT_MS
- * bounds how long a call waits for budget held by calls in flight (default 30 s).
+ * bounds how long a call waits for budget held by calls in flight (default 30 s). Every call is a
+ * GenAI span while tracing is on.
  */
 export function engineLlmFromEnv(env: NodeJS.ProcessEnv, tokens: ContextTokens): LlmClient {
   const llm = createLlmClient(llmConfigFromEnv(env));
   const waitMs = env.BUDGET_WAIT_MS ? Number.parseInt(env.BUDGET_WAIT_MS, 10) : DEFAULT_BUDGET_WAIT_MS;
-  return env.SWITCHYARD_BILLING_URL ? budgetedLlm(llm, env.SWITCHYARD_BILLING_URL, tokens, Number.isFinite(waitMs) && waitMs >= 0 ? waitMs : DEFAULT_BUDGET_WAIT_MS) : withEstimatedUsage(llm);
+  return tracedLlm(env.SWITCHYARD_BILLING_URL ? budgetedLlm(llm, env.SWITCHYARD_BILLING_URL, tokens, Number.isFinite(waitMs) && waitMs >= 0 ? waitMs : DEFAULT_BUDGET_WAIT_MS) : withEstimatedUsage(llm));
 }

@@ -9,7 +9,7 @@ import {
   type EngineStreamMessage,
   type TenantContext,
 } from '@switchyard/contracts';
-import { connectionFailed, requireTenantContext, type ContextTokens, type Logger } from '@switchyard/service-kit';
+import { SpanKind, connectionFailed, inSpan, requireTenantContext, type ContextTokens, type Logger } from '@switchyard/service-kit';
 
 /**
  * A failure that says nothing about the workflow: a dependency (billing, tenants, the store, the
@@ -78,13 +78,28 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
     };
     let result: EngineRunResult;
     try {
-      result = await runContext.run({ tenant, workflowId: parsed.data.state.workflowId, startedAt: Date.parse(parsed.data.state.startTime) }, () =>
-        engine.run(parsed.data, {
-          tenant,
-          emit: (event) => write({ kind: 'event', event }),
-          signal: controller.signal,
-          logger: logger.child({ workflowId: parsed.data.state.workflowId }),
-        }),
+      const { state } = parsed.data;
+      const framework = state.selectedFramework;
+      // The run is the agent's invocation (GenAI conventions); its model and tool calls are its children.
+      const agentSpan = {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'gen_ai.operation.name': 'invoke_agent',
+          'gen_ai.agent.name': `${framework.toLowerCase()} ${state.workflowType}`,
+          'switchyard.framework': framework,
+          'switchyard.workflow.id': state.workflowId,
+          ...(tenant.tenantId ? { 'switchyard.tenant.id': tenant.tenantId } : {}),
+        },
+      };
+      result = await inSpan(`invoke_agent ${framework.toLowerCase()}`, agentSpan, () =>
+        runContext.run({ tenant, workflowId: state.workflowId, startedAt: Date.parse(state.startTime), framework }, () =>
+          engine.run(parsed.data, {
+            tenant,
+            emit: (event) => write({ kind: 'event', event }),
+            signal: controller.signal,
+            logger: logger.child({ tenantId: tenant.tenantId, workflowId: state.workflowId }),
+          }),
+        ),
       );
     } catch (error) {
       if (controller.signal.aborted) {

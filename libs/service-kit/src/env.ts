@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tracingEnv } from './tracing.ts';
 
 /**
  * Parse environment variables with a zod schema and report every problem at once, so a
@@ -53,6 +54,7 @@ export const baseServiceEnv = z.object({
   /** Comma-separated Azure regions, nearest first, for a multi-region account. */
   COSMOS_PREFERRED_REGIONS: z.string().optional(),
   SWITCHYARD_MODE: deploymentMode,
+  ...tracingEnv.shape,
 });
 export type BaseServiceEnv = z.infer<typeof baseServiceEnv>;
 

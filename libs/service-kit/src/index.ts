@@ -11,3 +11,4 @@ export * from './subgraph-service.ts';
 export * from './envelope-encryption.ts';
 export * from './metrics.ts';
 export * from './time-series.ts';
+export * from './tracing.ts';

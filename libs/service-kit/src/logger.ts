@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { activeTraceIds } from './tracing.ts';
 
 export type { Logger };
 
@@ -16,13 +17,17 @@ export const REDACTED_PATHS = [
   ...['prompt', 'messages', 'arguments', 'toolArguments', 'input', 'content', 'userInput'].flatMap((key) => [key, `*.${key}`]),
 ];
 
-/** Structured JSON logs (pino), one line per event, with the service name on every line. */
+/**
+ * Structured JSON logs (pino), one line per event, with the service name on every line and the
+ * active span's trace_id and span_id while tracing is on.
+ */
 export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   const options = {
     name: service,
     level,
     base: { service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    mixin: () => activeTraceIds() ?? {},
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -14,6 +14,7 @@ import type { ContextTokens } from './context-token.ts';
 import type { Logger } from './logger.ts';
 import { connectionFailed } from './service-endpoints.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { SpanKind, contextFromTraceHeaders, trace, tracer, type Span } from './tracing.ts';
 
 /** What every resolver receives: the verified tenant context and a logger bound to the request. */
 export interface RequestContext {
@@ -73,6 +74,11 @@ export function formatErrorFor(logger: Logger) {
   };
 }
 
+/** Put the request's tenant on its server span (a no-op while tracing is off). */
+function tagTenant(tenant: TenantContext): void {
+  if (tenant.tenantId) trace.getActiveSpan()?.setAttribute('switchyard.tenant.id', tenant.tenantId);
+}
+
 /** Express middleware: verify the signed tenant context header and put it on res.locals.tenant. */
 export function requireTenantContext(tokens: ContextTokens): express.RequestHandler {
   return (req, res, next) => {
@@ -80,6 +86,7 @@ export function requireTenantContext(tokens: ContextTokens): express.RequestHand
       .verify(req.header(CONTEXT_HEADER))
       .then((tenant) => {
         res.locals.tenant = tenant;
+        tagTenant(tenant);
         next();
       })
       .catch((error: Error) => {
@@ -102,6 +109,12 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   httpServer.keepAliveTimeout = 65_000;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // One span per subscription, continuing the trace its subscribe message's extensions name.
+  const subscriptionSpans = new WeakMap<object, Map<string, Span>>();
+  const endSubscriptionSpan = (extra: object, id: string) => {
+    subscriptionSpans.get(extra)?.get(id)?.end();
+    subscriptionSpans.get(extra)?.delete(id);
+  };
   const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext }>(
     {
       schema,
@@ -112,6 +125,24 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
         } catch {
           return false;
         }
+      },
+      onSubscribe: (ctx, id, payload) => {
+        const extensions = (payload.extensions ?? {}) as { traceparent?: string; tracestate?: string };
+        if (!extensions.traceparent) return;
+        const span = tracer.startSpan(
+          `subscription ${payload.operationName ?? 'anonymous'}`,
+          { kind: SpanKind.SERVER, attributes: { 'graphql.operation.type': 'subscription', ...(ctx.extra.tenant?.tenantId ? { 'switchyard.tenant.id': ctx.extra.tenant.tenantId } : {}) } },
+          contextFromTraceHeaders(extensions),
+        );
+        const spans = subscriptionSpans.get(ctx.extra) ?? new Map<string, Span>();
+        spans.set(id, span);
+        subscriptionSpans.set(ctx.extra, spans);
+      },
+      onComplete: (ctx, id) => endSubscriptionSpan(ctx.extra, id),
+      onError: (ctx, id) => endSubscriptionSpan(ctx.extra, id),
+      onClose: (ctx) => {
+        for (const span of subscriptionSpans.get(ctx.extra)?.values() ?? []) span.end();
+        subscriptionSpans.delete(ctx.extra);
       },
       context: (ctx): RequestContext => ({ tenant: ctx.extra.tenant as TenantContext, logger }),
     },
@@ -159,7 +190,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<RequestContext> => {
         const tenant = await tokens.verify(req.header(CONTEXT_HEADER));
-        return { tenant, logger };
+        tagTenant(tenant);
+        return { tenant, logger: tenant.tenantId ? logger.child({ tenantId: tenant.tenantId }) : logger };
       },
     }),
   );

@@ -9,6 +9,7 @@ import { parseEnv, type BaseServiceEnv } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { announceReady, onShutdown, runMain } from './service-process.ts';
 import { ServiceMetrics } from './metrics.ts';
+import { startTracing } from './tracing.ts';
 import { requireTenantContext, startSubgraphServer, type RequestContext } from './subgraph-server.ts';
 
 export interface ServiceParts {
@@ -91,6 +92,7 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
   runMain(async () => {
     const env = parseEnv(definition.envSchema, process.env) as z.infer<S>;
     const logger = createLogger(definition.name, env.LOG_LEVEL);
+    const tracing = await startTracing(definition.name, env);
     const tokens = new ContextTokens(env.SWITCHYARD_CONTEXT_SECRET);
     const metrics = new ServiceMetrics(definition.name);
     // Writes for an erased tenant are refused, whoever makes them; a replica that learns of an erasure drops the tenant's series.
@@ -111,7 +113,7 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
       readiness: parts.readiness,
       metrics,
     });
-    onShutdown(logger, [() => server.close(), ...(parts.closers ?? []), () => store.close()]);
+    onShutdown(logger, [() => server.close(), ...(parts.closers ?? []), () => store.close(), () => tracing.shutdown()]);
     await parts.afterListen?.(server.url);
     announceReady(definition.name, server.url);
   });

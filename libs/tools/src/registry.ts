@@ -1,4 +1,7 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ToolError, type Tool, type ToolContext } from './tool.ts';
+
+const toolTracer = trace.getTracer('switchyard');
 
 /** What one call did, for the workflow's TOOL_CALL event: never the secrets, never the whole result. */
 export interface ToolCallRecord {
@@ -103,6 +106,25 @@ export class ToolRegistry {
    * a graph's tool node). `onRecord` gets the record of every call, failed ones included.
    */
   async call(name: string, rawArguments: unknown, context: ToolContext, onRecord?: (record: ToolCallRecord) => void): Promise<ToolCallOutcome> {
+    // Off: no span, not even its name. On: an execute_tool span (GenAI conventions); arguments and results are never recorded.
+    if (!trace.getActiveSpan()?.isRecording()) return this.run(name, rawArguments, context, onRecord);
+    return toolTracer.startActiveSpan(`execute_tool ${name}`, { kind: SpanKind.INTERNAL, attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name } }, async (span) => {
+      try {
+        const outcome = await this.run(name, rawArguments, context, onRecord);
+        span.setAttributes({ 'gen_ai.tool.type': 'function', 'switchyard.tool.source': outcome.record.source, 'switchyard.tool.result_bytes': outcome.record.resultBytes });
+        if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool call failed; its observation went back to the agent' });
+        return outcome;
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async run(name: string, rawArguments: unknown, context: ToolContext, onRecord?: (record: ToolCallRecord) => void): Promise<ToolCallOutcome> {
     const started = performance.now();
     const finish = (outcome: Omit<ToolCallOutcome, 'record' | 'retryable'> & { retryable?: boolean }, args: unknown, resultBytes: number, source: string): ToolCallOutcome => {
       const record: ToolCallRecord = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, Framework, PreconditionFailedError, type TenantContext } from '@switchyard/contracts';
 import type { Collection, DocumentStore } from '@switchyard/store';
-import { bucketStart, percentile, requireRole, seriesWindow, type TimeBucket } from '@switchyard/service-kit';
+import { bucketStart, percentile, requireRole, seriesWindow, trace, type TimeBucket } from '@switchyard/service-kit';
 import { PRICE_TABLE, costUsd, lookupPrice } from '../pricing/price-table.ts';
 import type { EffectivePrice } from '../pricing/negotiated-prices.ts';
 
@@ -132,6 +132,8 @@ export class UsageMeter {
       priceVersion: version,
       ...(estimated ? { estimated: true } : {}),
     };
+    // The request's span (the orchestrator's forward of the MODEL_CALL event) gets the priced call.
+    trace.getActiveSpan()?.setAttributes({ 'switchyard.cost_usd': doc.costUsd, 'gen_ai.request.model': usage.model, ...(usage.workflowId ? { 'switchyard.workflow.id': usage.workflowId } : {}), ...(usage.engine ? { 'switchyard.framework': usage.engine } : {}) });
     try {
       await this.records.create(doc);
     } catch (error) {

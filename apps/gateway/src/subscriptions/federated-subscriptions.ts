@@ -5,7 +5,7 @@ import { Supergraph, operationFromDocument, type Schema } from '@apollo/federati
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
-import type { ContextTokens, Logger, ServiceEndpoints } from '@switchyard/service-kit';
+import { contextFromTraceHeaders, traceContext, traceHeaders, type ContextTokens, type Logger, type ServiceEndpoints } from '@switchyard/service-kit';
 import { BoundedQueue } from './bounded-queue.ts';
 import { isConnectionLoss, resumablePrimary } from './resumable-subscription.ts';
 
@@ -86,7 +86,7 @@ export class FederatedSubscriptions {
 
   subscribe(
     upstream: UpstreamConnections,
-    context: { tenant: TenantContext },
+    context: { tenant: TenantContext; trace?: { traceparent?: string; tracestate?: string } },
     document: DocumentNode,
     query: string,
     variables: Record<string, unknown>,
@@ -108,11 +108,13 @@ export class FederatedSubscriptions {
     let stopped = false;
     let unsubscribeUpstream: () => void = () => undefined;
     const maxResumes = this.options.maxResumes ?? 20;
+    // The subscribing client's trace (or the one active here) travels to the subgraph in the message's extensions.
+    const extensions = traceHeaders(context.trace?.traceparent ? contextFromTraceHeaders(context.trace) : traceContext.active());
     const subscribeUpstream = () => {
       if (stopped) return;
       const upstreamVariables = resumable ? { ...primaryVariables, [resumable.cursorVariable]: cursor } : primaryVariables;
       unsubscribeUpstream = upstream.get(primary.serviceName).subscribe<Record<string, unknown>>(
-        { query: resumable?.operation ?? primary.operation, variables: upstreamVariables, operationName: primary.operationName ?? undefined },
+        { query: resumable?.operation ?? primary.operation, variables: upstreamVariables, operationName: primary.operationName ?? undefined, ...(extensions.traceparent ? { extensions } : {}) },
         {
           next: (result) => {
             if (resumable) {

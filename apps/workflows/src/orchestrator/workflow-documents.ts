@@ -35,6 +35,8 @@ export interface WorkflowDoc {
   dispatchAttempts: number;
   /** For HYBRID workflows: which stage runs next and what earlier stages produced. */
   hybrid?: HybridProgress | null;
+  /** The W3C trace context the workflow was started in: every run of it, on any replica, joins that trace. */
+  trace?: { traceparent: string; tracestate?: string } | null;
 }
 
 export interface HybridProgress {

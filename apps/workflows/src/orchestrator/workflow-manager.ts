@@ -23,7 +23,7 @@ import type { EngineAvailability } from './engine-directory.ts';
 import { WorkflowEndedError, type EventLog } from './event-log.ts';
 import { parseHybridDefinition } from './hybrid-plan.ts';
 import { QuotaGuard, type Quotas } from './quota-guard.ts';
-import type { WorkflowRunner } from './workflow-runner.ts';
+import { storedTrace, type WorkflowRunner } from './workflow-runner.ts';
 import type { IdempotencyDoc, RecommendationSnapshot, WorkflowDoc } from './workflow-documents.ts';
 
 /** Making a workflow takes well under a second; a claim this old without its workflow was abandoned by a crash. */
@@ -291,6 +291,7 @@ export class WorkflowManager {
       lease: this.runner().creationLease(),
       dispatchAttempts: 0,
       hybrid: framework === 'HYBRID' ? { nextStage: 0, startedStage: null, outputs: {} } : null,
+      trace: storedTrace(),
     };
     try {
       await this.workflows.create(doc);

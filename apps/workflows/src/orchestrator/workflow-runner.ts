@@ -13,7 +13,7 @@ import {
   type UniversalAgentState,
 } from '@switchyard/contracts';
 import type { Collection, Stored } from '@switchyard/store';
-import type { ContextTokens, Counter, Logger, ServiceEndpoints, ServiceMetrics } from '@switchyard/service-kit';
+import { contextFromTraceHeaders, inSpan, trace, traceContext, traceHeaders, type ContextTokens, type Counter, type Logger, type ServiceEndpoints, type ServiceMetrics } from '@switchyard/service-kit';
 import { WorkflowEndedError, type EventLog } from './event-log.ts';
 import type { UsageForwarder } from './usage-forwarder.ts';
 import type { HybridProgress, WorkflowDoc } from './workflow-documents.ts';
@@ -179,7 +179,7 @@ export class WorkflowRunner {
     }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
     let outcome: 'done' | 'retry-later' = 'done';
     try {
-      outcome = await this.runOnEngine(leased.doc, controller.signal);
+      outcome = await this.tracedRun(leased.doc, () => this.runOnEngine(leased.doc, controller.signal));
     } catch (error) {
       // Another replica ended the workflow while this one still ran it: nothing is left to do.
       if (!(error instanceof WorkflowEndedError)) throw error;
@@ -189,6 +189,34 @@ export class WorkflowRunner {
       // A retry keeps the short lease it set, so the next attempt waits for its backoff.
       if (outcome === 'done') await this.update(tenantId, workflowId, (doc) => ({ ...doc, lease: null })).catch(() => undefined);
     }
+  }
+
+  /**
+   * One run of a workflow as a span in the trace the workflow was started in, whichever replica runs
+   * it and however often it crashed before; a run asked for from another trace (a resume) links it.
+   */
+  private tracedRun(workflow: WorkflowDoc, run: () => Promise<'done' | 'retry-later'>): Promise<'done' | 'retry-later'> {
+    const active = trace.getSpan(traceContext.active());
+    if (!workflow.trace && !active?.isRecording()) return run();
+    const parent = workflow.trace ? contextFromTraceHeaders(workflow.trace) : traceContext.active();
+    const parentTraceId = trace.getSpanContext(parent)?.traceId;
+    const caller = active?.spanContext();
+    return inSpan(
+      'workflow.run',
+      {
+        parent,
+        attributes: {
+          'switchyard.tenant.id': workflow.tenantId,
+          'switchyard.workflow.id': workflow.id,
+          'switchyard.framework': workflow.framework,
+          // RUNNING when taken: an earlier run of it was cut off (a crash, a lost engine).
+          'switchyard.workflow.resumed': workflow.status === 'RUNNING',
+          'switchyard.workflow.dispatch_attempts': workflow.dispatchAttempts,
+        },
+        links: caller && caller.traceId !== parentTraceId ? [{ context: caller }] : [],
+      },
+      run,
+    );
   }
 
   private async runOnEngine(workflow: WorkflowDoc, signal: AbortSignal): Promise<'done' | 'retry-later'> {
@@ -242,10 +270,13 @@ export class WorkflowRunner {
         userInput: stageInput(stage, context),
       };
       const resume = doc.pendingResume?.value;
-      const outcome = await this.callEngine(doc, stage.framework, stageState, stage.definition ?? null, resume, signal, (event) => ({
-        ...event,
-        step: event.step ? `${stage.name}/${event.step}` : stage.name,
-      }));
+      const stageAttributes = { 'switchyard.workflow.id': workflowId, 'switchyard.framework': stage.framework, 'switchyard.stage': stage.name };
+      const outcome = await inSpan(`stage ${stage.name}`, { attributes: stageAttributes }, () =>
+        this.callEngine(doc, stage.framework, stageState, stage.definition ?? null, resume, signal, (event) => ({
+          ...event,
+          step: event.step ? `${stage.name}/${event.step}` : stage.name,
+        })),
+      );
       if (outcome.kind !== 'result') return outcome.kind === 'stopped' ? 'done' : 'retry-later';
       const { result } = outcome;
       if (result.status !== 'SUCCEEDED') {
@@ -404,4 +435,10 @@ export class WorkflowRunner {
       ...(result.status === 'WAITING_FOR_INPUT' ? { data: { pendingInput: result.pendingInput } } : {}),
     });
   }
+}
+
+/** The trace context a new workflow is stored with (none while tracing is off). */
+export function storedTrace(): WorkflowDoc['trace'] {
+  const { traceparent, tracestate } = traceHeaders();
+  return traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : null;
 }
