@@ -16,6 +16,7 @@ import { findMaxSustainedRate, OpenLoopLoad, type LoadRunResult, type LoadTarget
 import { formatMs } from './percentiles.ts';
 import { renderReport, type BenchResults, type MeasuredRun } from './report.ts';
 import { measureSubscriptionCapacity } from './subscription-capacity.ts';
+import { describeTracingOverhead, measureTracingOverhead } from './tracing-overhead.ts';
 
 // `npm run bench`: starts the whole platform on free ports, measures (a)-(e) through the gateway and
 // writes the report. See docs/benchmarks.md for what each measurement means.
@@ -223,6 +224,21 @@ async function main(options: BenchOptions): Promise<void> {
   }
   await bare?.stop();
   await stack.stop();
+
+  // (f) On stacks of its own, after the main one stopped, so the two sides share the machine alike.
+  if (options.only.has('f')) {
+    log('(f) tracing off vs on (OTLP/HTTP to a loopback sink), alternating rounds');
+    const overhead = await measureTracingOverhead({
+      env: { LOG_LEVEL: 'warn', LLM_SIMULATOR_LATENCY_MS: '0', ...BENCH_LIMITS },
+      seconds: options.quick ? 4 : 10,
+      concurrency: 16,
+      workflows: options.quick ? 10 : 30,
+      rounds: options.quick ? 2 : 4,
+      onProgress: (message) => log(`(f) ${message}`),
+    });
+    results.notes.push(...describeTracingOverhead(overhead));
+    log(results.notes.at(-1)!);
+  }
 
   const loadAfter = loadAverage();
   const out = resolve(ROOT, options.out);
