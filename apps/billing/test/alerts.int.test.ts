@@ -123,7 +123,7 @@ describe('tenant alerts through the gateway', () => {
     expect(tenant.alertRules.find((r: { id: string }) => r.id === rule.id).state).toBe('OK');
 
     // Both posted to the tenant's webhook, signed with its secret, once each.
-    const posts = await eventually(() => {
+    const posts = await eventually(async () => {
       const forRule = delivered.filter((d) => d.body.rule?.id === rule.id);
       return forRule.length >= 2 ? forRule : undefined;
     }, 10_000, 100);

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { CONTEXT_HEADER, ErrorCode, SwitchyardError, UnavailableError, type TenantContext } from '@switchyard/contracts';
-import { createLlmClient, llmConfigFromEnv, type ChatRequest, type ChatResult, type CallOptions, type LlmClient } from '@switchyard/llm';
+import { chargedUsage, createLlmClient, llmConfigFromEnv, type ChatRequest, type ChatResult, type CallOptions, type LlmClient } from '@switchyard/llm';
 import { ServiceEndpoints, type ContextTokens } from '@switchyard/service-kit';
 import { estimateUsage, usageMissing, type TokenEncodingName } from './token-estimate.ts';
 import { tracedLlm } from './traced-llm.ts';
@@ -169,8 +169,13 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
       const result = await call(Math.min(maxOutputTokens, granted.maxOutputTokens ?? maxOutputTokens), boundModel);
       usage = usageOf(result);
       return result;
+    } catch (error) {
+      // A failed call settles at what the provider charged for it (usually nothing).
+      const charged = chargedUsage(error);
+      if (charged) usage = { model: boundModel, ...charged };
+      throw error;
     } finally {
-      // A failed call settles at zero, which frees its reservation at once.
+      // A failed call settles at zero (or its charged tokens), which frees its reservation at once.
       await post('/internal/budget/settle', run.tenant, { reservationId, ...(usage ?? { model: boundModel, inputTokens: 0, outputTokens: 0, cachedTokens: 0 }) }).catch(() => undefined);
     }
   };

@@ -320,3 +320,53 @@ describe('azure-openai path (AzureOpenAI client against the simulator\'s deploym
     expect(sim.stats().requests.at(-1)).toMatchObject({ model: 'other-deployment', auth: 'bearer', azure: true });
   });
 });
+
+describe('LlmClient under truncated and malformed replies', () => {
+  it('retries a JSON reply cut short, and a stream cut short before any text', async () => {
+    await scriptFaults(['truncate']);
+    const plain = await simulator().chat(ask('Summarize the claim.'));
+    expect(plain).toMatchObject({ attempts: 2, finishReason: 'stop' });
+    await scriptFaults(['truncate']);
+    const call = await simulator().chatStream(claimRequest);
+    expect(call.attempts).toBe(2);
+    expect(JSON.parse(call.toolCalls[0]!.arguments)).toMatchObject({ claimNumber: '48213' });
+  });
+
+  it('retries a stream cut short after it sent text only for a caller that can drop that text', async () => {
+    await scriptFaults(['truncate']);
+    const failure = await rejection(simulator().chatStream(ask('Explain how the billing cycle works.'), { onToken: () => undefined }));
+    expect(failure).toMatchObject({ kind: 'truncated', attempts: 1, retryable: true });
+
+    await scriptFaults(['truncate']);
+    let text = '';
+    let restarts = 0;
+    const result = await simulator().chatStream(ask('Explain how the billing cycle works.'), {
+      onToken: (delta) => (text += delta),
+      onRetry: () => {
+        restarts += 1;
+        text = '';
+      },
+    });
+    expect({ restarts, attempts: result.attempts }).toEqual({ restarts: 1, attempts: 2 });
+    expect(text).toBe(result.content);
+    expect(result.finishReason).toBe('stop');
+  });
+
+  it('asks again when tool-call arguments are not JSON, and counts the tokens of the reply it could not use', async () => {
+    const clean = await simulator().chat(claimRequest);
+    await fetch(`${origin}/_simulator/reset`, { method: 'POST' });
+    await scriptFaults(['bad-tool-json']);
+    const result = await simulator().chat(claimRequest);
+    expect(result.attempts).toBe(2);
+    expect(claimArgs.parse(JSON.parse(result.toolCalls[0]!.arguments))).toMatchObject({ claimNumber: '48213' });
+    // Both replies were charged: the call's usage is their sum, as the provider bills it.
+    expect(result.usage.inputTokens).toBe(2 * clean.usage.inputTokens);
+    expect(result.usage.outputTokens).toBe(sim.stats().charged.completionTokens);
+    expect(result.usage.inputTokens).toBe(sim.stats().charged.promptTokens);
+
+    await scriptFaults(['bad-tool-json', 'bad-tool-json', 'bad-tool-json']);
+    const failure = await rejection(simulator().chatStream(claimRequest));
+    expect(failure).toMatchObject({ kind: 'invalid_response', attempts: 3 });
+    expect(failure.usage?.inputTokens).toBe(3 * clean.usage.inputTokens);
+  });
+});

@@ -1,7 +1,8 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import { toChatParams, toToolCalls, toUsage } from './openai-mapping.ts';
 import { withRetries, type RetryPolicy } from './retry-policy.ts';
-import type { CallOptions, ChatRequest, ChatResult, LlmClient, LlmConfig, ToolCall } from './types.ts';
+import { LlmError } from './llm-error.ts';
+import type { CallOptions, ChatRequest, ChatResult, LlmClient, LlmConfig, LlmProvider, TokenUsage, ToolCall } from './types.ts';
 
 /** The Azure OpenAI data-plane GA version used when none is configured. */
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
@@ -31,18 +32,27 @@ export function createLlmClient(config: LlmConfig): LlmClient {
   async function chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
     const started = performance.now();
     const params = toChatParams(request, request.model ?? defaultModel, maxTokensField);
+    const charged = new ChargedUsage();
     let attempts = 0;
-    const response = await withRetries(async ({ signal, number }) => {
-      attempts = number;
-      return sdk.chat.completions.create(params, requestOptions(signal));
-    }, retryOptions(options.signal));
+    const { response, toolCalls } = await charged.around(() =>
+      withRetries(async ({ signal, number }) => {
+        attempts = number;
+        const response = await sdk.chat.completions.create(params, requestOptions(signal)).catch((error: unknown) => {
+          throw cutShort(error, provider);
+        });
+        const choice = response.choices[0];
+        const toolCalls = choice ? toToolCalls(choice.message) : [];
+        charged.check(toolCalls, toUsage(response.usage), provider);
+        return { response, toolCalls };
+      }, retryOptions(options.signal)),
+    );
     const choice = response.choices[0];
     return {
       content: choice?.message.content ?? null,
-      toolCalls: choice ? toToolCalls(choice.message) : [],
+      toolCalls,
       finishReason: choice?.finish_reason ?? 'stop',
       model: response.model,
-      usage: toUsage(response.usage),
+      usage: charged.plus(toUsage(response.usage)),
       latencyMs: Math.round(performance.now() - started),
       responseId: response.id,
       attempts,
@@ -52,49 +62,60 @@ export function createLlmClient(config: LlmConfig): LlmClient {
   async function chatStream(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
     const started = performance.now();
     const params = toChatParams(request, request.model ?? defaultModel, maxTokensField);
+    const charged = new ChargedUsage();
     let emitted = false;
     let attempts = 0;
-    const result = await withRetries(
-      async ({ signal, touch, number }) => {
-        attempts = number;
-        const stream = await sdk.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, requestOptions(signal));
-        let content = '';
-        let finishReason = 'stop';
-        let usage = toUsage(undefined);
-        let model = params.model;
-        let responseId = '';
-        const calls = new Map<number, ToolCall>();
-        for await (const chunk of stream) {
-          if (signal.aborted) break; // already rejected; don't feed onToken from chunks still buffered
-          touch();
-          responseId ||= chunk.id;
-          model = chunk.model || model;
-          if (chunk.usage) usage = toUsage(chunk.usage);
-          const choice = chunk.choices[0];
-          if (!choice) continue;
-          const delta = choice.delta;
-          if (delta.content) {
-            content += delta.content;
-            emitted = true;
-            options.onToken?.(delta.content);
+    const result = await charged.around(() =>
+      withRetries(
+        async ({ signal, touch, number }) => {
+          attempts = number;
+          if (emitted) {
+            // A stream cut short after it sent text: the caller drops that text before the new attempt.
+            options.onRetry?.();
+            emitted = false;
           }
-          for (const part of delta.tool_calls ?? []) {
-            const call = calls.get(part.index) ?? { id: '', name: '', arguments: '' };
-            if (part.id) call.id = part.id;
-            if (part.function?.name) call.name += part.function.name;
-            if (part.function?.arguments) call.arguments += part.function.arguments;
-            calls.set(part.index, call);
+          const stream = await sdk.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, requestOptions(signal));
+          let content = '';
+          let finishReason: string | null = null;
+          let usage = toUsage(undefined);
+          let model = params.model;
+          let responseId = '';
+          const calls = new Map<number, ToolCall>();
+          for await (const chunk of stream) {
+            if (signal.aborted) break; // already rejected; don't feed onToken from chunks still buffered
+            touch();
+            responseId ||= chunk.id;
+            model = chunk.model || model;
+            if (chunk.usage) usage = toUsage(chunk.usage);
+            const choice = chunk.choices[0];
+            if (!choice) continue;
+            const delta = choice.delta;
+            if (delta.content) {
+              content += delta.content;
+              emitted = true;
+              options.onToken?.(delta.content);
+            }
+            for (const part of delta.tool_calls ?? []) {
+              const call = calls.get(part.index) ?? { id: '', name: '', arguments: '' };
+              if (part.id) call.id = part.id;
+              if (part.function?.name) call.name += part.function.name;
+              if (part.function?.arguments) call.arguments += part.function.arguments;
+              calls.set(part.index, call);
+            }
+            if (choice.finish_reason) finishReason = choice.finish_reason;
           }
-          if (choice.finish_reason) finishReason = choice.finish_reason;
-        }
-        // The SDK ends iteration quietly when its signal fires; surface that as the abort or timeout it was.
-        if (signal.aborted) throw signal.reason;
-        const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
-        return { content: content === '' && toolCalls.length > 0 ? null : content, toolCalls, finishReason, model, usage, responseId };
-      },
-      { ...retryOptions(options.signal), canRetry: () => !emitted },
+          // The SDK ends iteration quietly when its signal fires; surface that as the abort or timeout it was.
+          if (signal.aborted) throw signal.reason;
+          // A stream that ends without a finish reason was cut off (a dropped connection, a proxy's timeout).
+          if (finishReason === null) throw new LlmError('truncated', `The ${provider} stream ended before the reply was finished.`, { provider });
+          const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
+          charged.check(toolCalls, usage, provider);
+          return { content: content === '' && toolCalls.length > 0 ? null : content, toolCalls, finishReason, model, usage, responseId };
+        },
+        { ...retryOptions(options.signal), canRetry: () => !emitted || options.onRetry !== undefined },
+      ),
     );
-    return { ...result, latencyMs: Math.round(performance.now() - started), attempts };
+    return { ...result, usage: charged.plus(result.usage), latencyMs: Math.round(performance.now() - started), attempts };
   }
 
   async function embed(texts: string[], options: { model?: string; signal?: AbortSignal } = {}) {
@@ -110,6 +131,53 @@ export function createLlmClient(config: LlmConfig): LlmClient {
   }
 
   return { provider, defaultModel, embeddingModel, chat, chatStream, embed };
+}
+
+/**
+ * Tokens charged for a call's attempts that could not be used: a reply whose tool-call arguments are
+ * not JSON is paid for, then asked again. They are added to the call's usage, or carried by the
+ * error when no attempt succeeds, so billing counts what the provider charged, no more, no less.
+ */
+class ChargedUsage {
+  private usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+
+  /** Refuse (retryably) a reply with a tool call whose arguments are not JSON, after booking its usage. */
+  check(toolCalls: ToolCall[], usage: TokenUsage, provider: LlmProvider): void {
+    const bad = toolCalls.find((call) => !isJsonOrEmpty(call.arguments));
+    if (!bad) return;
+    this.usage = this.plus(usage);
+    throw new LlmError('invalid_response', `${provider} returned a call of tool "${bad.name}" whose arguments are not valid JSON.`, { provider });
+  }
+
+  plus(usage: TokenUsage): TokenUsage {
+    return { inputTokens: this.usage.inputTokens + usage.inputTokens, outputTokens: this.usage.outputTokens + usage.outputTokens, cachedTokens: this.usage.cachedTokens + usage.cachedTokens };
+  }
+
+  /** Run the call; a failure leaves with the usage charged for its unusable attempts. */
+  async around<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof LlmError && this.usage.inputTokens + this.usage.outputTokens > 0) throw error.withUsage(this.usage);
+      throw error;
+    }
+  }
+}
+
+function isJsonOrEmpty(text: string): boolean {
+  if (text.trim() === '') return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A body that is not JSON (cut short on the way) is a truncated reply, worth another attempt. */
+function cutShort(error: unknown, provider: LlmProvider): unknown {
+  if (error instanceof SyntaxError) return new LlmError('truncated', `The ${provider} reply was not complete JSON (cut short?): ${error.message}`, { provider, cause: error });
+  return error;
 }
 
 function createSdkClient(config: LlmConfig, timeoutMs: number): OpenAI {

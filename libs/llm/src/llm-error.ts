@@ -1,7 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
-import type { LlmErrorKind, LlmProvider } from './types.ts';
+import type { LlmErrorKind, LlmProvider, TokenUsage } from './types.ts';
 
-const RETRYABLE: ReadonlySet<LlmErrorKind> = new Set(['rate_limited', 'server', 'timeout', 'connection']);
+const RETRYABLE: ReadonlySet<LlmErrorKind> = new Set(['rate_limited', 'server', 'timeout', 'connection', 'truncated', 'invalid_response']);
 
 /**
  * The one error type callers of LlmClient see. Branch on `kind`; `status` is the HTTP status when there was one.
@@ -15,11 +15,16 @@ export class LlmError extends Error {
   readonly attempts: number;
   /** The wait the provider asked for (Retry-After), when it asked. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * Tokens the provider charged for attempts of this call that could not be used (a reply with
+   * malformed tool-call JSON still costs its tokens); undefined when none was charged.
+   */
+  readonly usage: TokenUsage | undefined;
 
   constructor(
     kind: LlmErrorKind,
     message: string,
-    details: { status?: number; provider?: LlmProvider; attempts?: number; retryAfterMs?: number; cause?: unknown } = {},
+    details: { status?: number; provider?: LlmProvider; attempts?: number; retryAfterMs?: number; usage?: TokenUsage; cause?: unknown } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = kind === 'aborted' ? 'AbortError' : 'LlmError';
@@ -28,17 +33,28 @@ export class LlmError extends Error {
     this.provider = details.provider;
     this.attempts = details.attempts ?? 1;
     this.retryAfterMs = details.retryAfterMs;
+    this.usage = details.usage;
   }
 
-  /** 429, 5xx, timeouts and connection failures are worth another attempt; the rest are not. */
+  /** 429, 5xx, timeouts, connection failures, truncated and unusable replies are worth another attempt; the rest are not. */
   get retryable(): boolean {
     return RETRYABLE.has(this.kind);
   }
 
   /** A copy with the attempt count filled in, thrown once retrying is over. */
   withAttempts(attempts: number): LlmError {
-    return new LlmError(this.kind, this.message, { status: this.status, provider: this.provider, attempts, retryAfterMs: this.retryAfterMs, cause: this.cause });
+    return new LlmError(this.kind, this.message, { status: this.status, provider: this.provider, attempts, retryAfterMs: this.retryAfterMs, ...(this.usage ? { usage: this.usage } : {}), cause: this.cause });
   }
+
+  /** A copy carrying the tokens charged for the call's unusable attempts. */
+  withUsage(usage: TokenUsage): LlmError {
+    return new LlmError(this.kind, this.message, { status: this.status, provider: this.provider, attempts: this.attempts, retryAfterMs: this.retryAfterMs, usage, cause: this.cause });
+  }
+}
+
+/** The tokens a failed call was charged for (its unusable attempts), if any: billing meters them too. */
+export function chargedUsage(error: unknown): TokenUsage | undefined {
+  return error instanceof LlmError && error.usage && error.usage.inputTokens + error.usage.outputTokens > 0 ? error.usage : undefined;
 }
 
 /** How an attempt ended, beyond what the error itself says. */

@@ -70,7 +70,10 @@ export async function withRetries<T>(attempt: (a: Attempt) => Promise<T>, option
     }
     const retry = number - 1;
     const tooLong = error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxRetryAfterMs;
-    if (!error.retryable || retry >= policy.maxRetries || tooLong || options.canRetry?.() === false) throw error;
+    if (!error.retryable || retry >= policy.maxRetries || tooLong || options.canRetry?.() === false) {
+      // Say that it was retried, so a failed workflow's error tells the retries were spent.
+      throw number > 1 ? new LlmError(error.kind, `${error.message} (gave up after ${number} attempts)`, { status: error.status, provider: error.provider, attempts: number, retryAfterMs: error.retryAfterMs, cause: error.cause }) : error;
+    }
     await sleep(backoffDelayMs(retry, policy, error.retryAfterMs), signal).catch(() => {
       throw aborted().withAttempts(number);
     });

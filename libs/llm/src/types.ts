@@ -55,6 +55,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Called with each text delta when streaming. */
   onToken?: (delta: string) => void;
+  /**
+   * Called before a stream that already sent deltas is tried again (it was cut short): the caller
+   * drops the text it has. Without it, a stream is not retried once a delta went out.
+   */
+  onRetry?: () => void;
 }
 
 export interface LlmClient {
@@ -71,7 +76,18 @@ export interface LlmClient {
 export type LlmProvider = 'simulator' | 'openai' | 'azure-openai' | 'openai-compatible';
 
 /** What went wrong, coarsely enough to branch on: retryable kinds are rate_limited, server, timeout and connection. */
-export type LlmErrorKind = 'rate_limited' | 'server' | 'timeout' | 'aborted' | 'bad_request' | 'auth' | 'connection';
+export type LlmErrorKind =
+  | 'rate_limited'
+  | 'server'
+  | 'timeout'
+  | 'aborted'
+  | 'bad_request'
+  | 'auth'
+  | 'connection'
+  /** A stream that ended before its finish reason, or a body cut short. */
+  | 'truncated'
+  /** A whole reply that cannot be used, e.g. tool-call arguments that are not JSON. */
+  | 'invalid_response';
 
 /** Settings every provider shares; each has the default shown, which is also llmConfigFromEnv's default. */
 export interface LlmCommonConfig {

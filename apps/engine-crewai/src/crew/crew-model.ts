@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatRequest, ChatResult, LlmClient } from '@switchyard/llm';
+import { chargedUsage, type ChatRequest, type ChatResult, type LlmClient } from '@switchyard/llm';
 import { WorkflowEventType, type EngineEvent } from '@switchyard/contracts';
 import type { UsageLedger } from './usage-ledger.ts';
 
@@ -30,7 +30,22 @@ export class CrewModel {
 
   async chat(request: ChatRequest, caller: ModelCaller, signal: AbortSignal): Promise<ChatResult> {
     if (caller.maxRpm !== undefined) await this.waitForRateLimit(caller.agent, caller.maxRpm, signal);
-    const result = await this.llm.chat(request, { signal });
+    const result = await this.llm.chat(request, { signal }).catch((error: unknown) => {
+      // A failed call is still metered for what the provider charged (replies it could not use).
+      const charged = chargedUsage(error);
+      if (charged) {
+        const model = request.model ?? this.llm.defaultModel;
+        this.ledger.record(caller.agent, caller.task, charged);
+        this.emit({
+          type: WorkflowEventType.MODEL_CALL,
+          step: caller.task,
+          agent: caller.agent,
+          message: `${model}: ${charged.inputTokens} in, ${charged.outputTokens} out (charged for replies that could not be used)`,
+          data: { callId: randomUUID(), model, usage: { input: charged.inputTokens, output: charged.outputTokens, cached: charged.cachedTokens }, latencyMs: 0, failed: true },
+        });
+      }
+      throw error;
+    });
     this.ledger.record(caller.agent, caller.task, result.usage);
     this.emit({
       type: WorkflowEventType.MODEL_CALL,

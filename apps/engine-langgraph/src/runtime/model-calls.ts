@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatRequest, ChatResult, LlmClient } from '@switchyard/llm';
+import { chargedUsage, type ChatRequest, type ChatResult, type LlmClient } from '@switchyard/llm';
 import { WorkflowEventType, type EngineEvent } from '@switchyard/contracts';
 
 /** Where graph nodes report to: the run's event stream and its cancellation signal. */
@@ -27,9 +27,28 @@ function reportUsage(result: ChatResult, io: ModelCallIO, step: string): void {
   });
 }
 
+/**
+ * A failed call is still metered for what the provider charged (replies it could not use, e.g.
+ * tool-call arguments that were not JSON); then the error goes on.
+ */
+export function reportChargedFailure(error: unknown, llm: LlmClient, request: ChatRequest, io: Pick<ModelCallIO, 'emit'>, step: string, agent: string = step): never {
+  const usage = chargedUsage(error);
+  if (usage) {
+    const model = request.model ?? llm.defaultModel;
+    io.emit({
+      type: WorkflowEventType.MODEL_CALL,
+      step,
+      agent,
+      message: `${model}: ${usage.inputTokens} in, ${usage.outputTokens} out (charged for replies that could not be used)`,
+      data: { callId: randomUUID(), model, usage: { input: usage.inputTokens, output: usage.outputTokens, cached: usage.cachedTokens }, latencyMs: 0, failed: true },
+    });
+  }
+  throw error;
+}
+
 /** A model call made by a graph node, reported as a MODEL_CALL event with its usage (what billing meters). */
 export async function callModel(llm: LlmClient, request: ChatRequest, io: ModelCallIO, step: string, signal: AbortSignal = io.signal): Promise<ChatResult> {
-  const result = await llm.chat(request, { signal });
+  const result = await llm.chat(request, { signal }).catch((error: unknown) => reportChargedFailure(error, llm, request, io, step));
   reportUsage(result, io, step);
   return result;
 }
@@ -61,7 +80,11 @@ export async function streamModel(
       text += delta;
       if (Date.now() - lastEmit >= intervalMs) emitOutput(false);
     },
-  });
+    // A stream cut short is asked again: the next MODEL_OUTPUT carries the new attempt's text so far.
+    onRetry: () => {
+      text = '';
+    },
+  }).catch((error: unknown) => reportChargedFailure(error, llm, request, io, step));
   if (text.length > 0 || sent > 0) emitOutput(true);
   reportUsage(result, io, step);
   return result;
