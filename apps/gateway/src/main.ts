@@ -7,7 +7,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { GraphQLError, getOperationAST, print, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, print, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -31,6 +31,8 @@ import { Authenticator } from './auth/authenticator.ts';
 import { MemoryTokenBuckets, RedisTokenBuckets, type TokenBuckets } from './limits/token-bucket.ts';
 import { readEnv } from './env.ts';
 import { FederatedSubscriptions, UpstreamConnections } from './subscriptions/federated-subscriptions.ts';
+import { prepareWsOperation } from './subscriptions/ws-operation.ts';
+import { refuseUnreadableBodies, refusalWithoutCode, requestRefusals } from './requests/request-refusals.ts';
 
 interface GatewayContext {
   tenant: TenantContext;
@@ -122,10 +124,12 @@ async function main() {
   );
 
   // Depth, alias, token, directive and cost limits on every operation, HTTP and graphql-ws alike.
+  // Tokens are limited by the parser itself (parseOptions, prepareWsOperation): armor's token plugin
+  // parses again in a plugin hook, where every syntax error became an HTTP 500.
   const armor = new ApolloArmor({
     maxDepth: { n: env.GRAPHQL_MAX_DEPTH },
     maxAliases: { n: env.GRAPHQL_MAX_ALIASES },
-    maxTokens: { n: env.GRAPHQL_MAX_TOKENS },
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     costLimit: { maxCost: env.GRAPHQL_MAX_COST },
     blockFieldSuggestion: { enabled: env.NODE_ENV === 'production' },
@@ -145,11 +149,12 @@ async function main() {
   metrics.gauge('switchyard_gateway_websockets_open', 'graphql-ws connections open on this gateway (admitted clients).', [], (gauge) => gauge.set(socketsOpen));
   const subscriptionsStarted = metrics.counter('switchyard_gateway_subscriptions_total', 'Subscriptions started through this gateway.');
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // Frames are held in memory whole: no larger than an HTTP body may be (ws closes with 1009 beyond it).
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext; upstream?: UpstreamConnections }>(
     {
       schema: () => apiSchema!,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...armor.validationRules]),
+      onSubscribe: (_ctx, _id, payload) => prepareWsOperation(apiSchema!, payload, { maxTokens: env.GRAPHQL_MAX_TOKENS, rules: armor.validationRules }),
       onConnect: async (ctx) => {
         try {
           const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
@@ -168,14 +173,21 @@ async function main() {
       subscribe: (args) => {
         subscriptionsStarted.inc();
         const context = args.contextValue as GatewayContext & { upstream: UpstreamConnections };
-        return subscriptions.subscribe(
-          context.upstream,
-          context,
-          args.document,
-          print(args.document),
-          (args.variableValues ?? {}) as Record<string, unknown>,
-          args.operationName ?? undefined,
-        );
+        try {
+          return subscriptions.subscribe(
+            context.upstream,
+            context,
+            args.document,
+            print(args.document),
+            (args.variableValues ?? {}) as Record<string, unknown>,
+            args.operationName ?? undefined,
+          );
+        } catch (error) {
+          // One subscription fails, not the client's connection (graphql-ws closes it with 4500 on a throw).
+          if (error instanceof GraphQLError && typeof error.extensions.code === 'string') return { errors: [error] };
+          logger.error({ err: error }, 'subscription could not be started');
+          return { errors: [new GraphQLError('The subscription could not be started; retry, and report it with the time if it persists.', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })] };
+        }
       },
       execute: async (args) => {
         const operation = getOperationAST(args.document, args.operationName);
@@ -184,7 +196,9 @@ async function main() {
           { contextValue: args.contextValue as GatewayContext },
         );
         if (response.body.kind !== 'single') throw new GraphQLError(`Incremental delivery is not supported for ${operation?.operation ?? 'this operation'}.`);
-        return response.body.singleResult as never;
+        // graphql-ws sends errors with toJSON(); Apollo's are already formatted plain objects.
+        const { errors, ...result } = response.body.singleResult;
+        return { ...result, ...(errors ? { errors: errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })) } : {}) } as never;
       },
       // A client's trace context: the subscribe message's extensions, else the connection's params.
       context: (ctx, _id, payload) => ({ tenant: ctx.extra.tenant, upstream: ctx.extra.upstream, trace: (payload.extensions?.traceparent ? payload.extensions : ctx.connectionParams) as { traceparent?: string; tracestate?: string } | undefined }),
@@ -217,11 +231,13 @@ async function main() {
     },
   };
 
+  const formatError = formatErrorFor(logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, auditPlugin(audit), metrics.apolloPlugin<GatewayContext>(), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, requestRefusals<GatewayContext>(), auditPlugin(audit), metrics.apolloPlugin<GatewayContext>(), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
     validationRules: armor.validationRules,
-    formatError: formatErrorFor(logger),
+    parseOptions: { maxTokens: env.GRAPHQL_MAX_TOKENS },
+    formatError: (formatted, error) => refusalWithoutCode(formatted, error) ?? formatError(formatted, error),
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
@@ -253,17 +269,7 @@ async function main() {
     res.setHeader('cache-control', 'no-cache');
     res.sendFile('index.html', { root: consoleDir });
   });
-  app.use((error: Error & { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (error.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: 'The request body is larger than 1 MB; send a smaller request.', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
-      return;
-    }
-    if (error.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
-      return;
-    }
-    next(error);
-  });
+  app.use(refuseUnreadableBodies);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
