@@ -27,6 +27,13 @@ const review = (extra: Record<string, unknown> = {}, state: Record<string, unkno
 });
 
 describe('checkGraphDefinition', () => {
+  it('refuses state keys and node names that every JavaScript object already has', () => {
+    const graph = { state: { constructor: { reducer: 'replace' } }, entry: 'toString', nodes: { toString: { kind: 'model', prompt: '{{input}}', next: 'END' } } };
+    const problems = problemsOf(graph);
+    expect(problems.some((p) => p.includes('"constructor" is a reserved name'))).toBe(true);
+    expect(problems.some((p) => p.includes('"toString" is a reserved name'))).toBe(true);
+  });
+
   it('accepts every built-in template', () => {
     for (const template of Object.values(GRAPH_TEMPLATES)) expect(problemsOf(template)).toEqual([]);
   });

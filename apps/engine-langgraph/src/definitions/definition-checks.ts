@@ -66,6 +66,8 @@ function describeZodIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     const given = issue.path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined), raw);
     return `${path}: unknown node kind ${JSON.stringify(given)}; use one of ${NODE_KINDS.join(', ')}`;
   }
+  // A bad state key or node name: the key's own message says what is wrong with it, not "Invalid key in record".
+  if (issue.code === 'invalid_key' && issue.issues[0]) return `${path}: ${issue.issues[0].message}`;
   return `${path}: ${issue.message}`;
 }
 

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { Condition } from './conditions.ts';
 
 /** The names a graph definition may give nodes and state keys (no leading underscore: those are the engine's). */
-const Identifier = z.string().regex(/^[A-Za-z][\w-]{0,63}$/, 'must start with a letter and hold only letters, digits, "_" and "-" (at most 64)');
+const Identifier = z
+  .string()
+  .regex(/^[A-Za-z][\w-]{0,63}$/, 'must start with a letter and hold only letters, digits, "_" and "-" (at most 64)')
+  // State keys and node names become keys of LangGraph's own objects: "constructor" there is Object's, and the run failed.
+  .refine((name) => !(name in Object.prototype), { error: (issue) => `"${String(issue.input)}" is a reserved name (a property every JavaScript object has); choose another name` });
 /** A node name, or "END" to finish the run. */
 const Target = z.string().min(1).max(64).describe('a node name, or "END" to finish');
 export const END_TARGET = 'END';
