@@ -8,6 +8,7 @@ import { WorkflowEventFeeds } from './orchestrator/event-subscription.ts';
 import { WorkflowManager } from './orchestrator/workflow-manager.ts';
 import { WorkflowRunner } from './orchestrator/workflow-runner.ts';
 import { TenantQuotas } from './orchestrator/tenant-quotas.ts';
+import { TenantTelemetry } from './orchestrator/tenant-telemetry.ts';
 import { UsageForwarder } from './orchestrator/usage-forwarder.ts';
 import { buildResolvers } from './resolvers/index.ts';
 
@@ -30,7 +31,9 @@ runSubgraphService({
       tokens,
     );
     let runner: WorkflowRunner | undefined;
-    const quotas = new TenantQuotas(new ServiceClient(env.SWITCHYARD_TENANTS_URL, tokens), { runsPerMonth: env.QUOTA_RUNS_PER_MONTH, concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS }, logger);
+    const tenants = new ServiceClient(env.SWITCHYARD_TENANTS_URL, tokens);
+    const quotas = new TenantQuotas(tenants, { runsPerMonth: env.QUOTA_RUNS_PER_MONTH, concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS }, logger);
+    const telemetry = new TenantTelemetry(tenants, logger);
     const manager = new WorkflowManager(store, events, selection, () => runner!, engines, (tenantId) => quotas.of(tenantId), async (context) => {
       const response = await billing.fetch('/internal/budget/status', {
         headers: { [CONTEXT_HEADER]: await tokens.sign(context) },
@@ -39,7 +42,7 @@ runSubgraphService({
       });
       if (!response.ok) throw new UnavailableError(`Billing could not tell whether the budget allows new work (HTTP ${response.status}); retry shortly.`);
       return (await response.json()) as { exhausted: boolean; limitUsd: number | null; spentUsd: number };
-    });
+    }, (tenantId) => telemetry.of(tenantId));
     runner = new WorkflowRunner(manager.workflows, events, tokens, logger, {
       replicaId: env.WORKFLOWS_REPLICA_ID,
       leaseMs: env.WORKFLOWS_LEASE_MS,

@@ -14,6 +14,11 @@ export const EngineRunRequest = z.object({
   definition: z.unknown().nullable(),
   /** The human's answer when the run was WAITING_FOR_INPUT. */
   resume: z.unknown().optional(),
+  /**
+   * What the run may leave in traces and logs, from the tenant's settings when the workflow started.
+   * keepPrompts: prompts, completions and tool arguments are recorded; absent or false: redacted.
+   */
+  telemetry: z.object({ keepPrompts: z.boolean() }).optional(),
 });
 export type EngineRunRequest = z.infer<typeof EngineRunRequest>;
 

@@ -7,7 +7,14 @@ import { estimateUsage, usageMissing, type TokenEncodingName } from './token-est
 import { tracedLlm } from './traced-llm.ts';
 
 /** The run a model call belongs to, set by the engine routes around every run. */
-export const runContext = new AsyncLocalStorage<{ tenant: TenantContext; workflowId: string; startedAt?: number; framework?: string }>();
+export const runContext = new AsyncLocalStorage<{
+  tenant: TenantContext;
+  workflowId: string;
+  startedAt?: number;
+  framework?: string;
+  /** The tenant opted in to keep prompts, completions and tool arguments in traces and logs (decision 021). */
+  keepPrompts?: boolean;
+}>();
 
 const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 

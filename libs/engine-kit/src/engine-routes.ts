@@ -9,7 +9,7 @@ import {
   type EngineStreamMessage,
   type TenantContext,
 } from '@switchyard/contracts';
-import { SpanKind, connectionFailed, inSpan, requireTenantContext, type ContextTokens, type Logger } from '@switchyard/service-kit';
+import { SpanKind, connectionFailed, inSpan, requireTenantContext, runLogger, type ContextTokens, type Logger } from '@switchyard/service-kit';
 
 /**
  * A failure that says nothing about the workflow: a dependency (billing, tenants, the store, the
@@ -92,12 +92,12 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
         },
       };
       result = await inSpan(`invoke_agent ${framework.toLowerCase()}`, agentSpan, () =>
-        runContext.run({ tenant, workflowId: state.workflowId, startedAt: Date.parse(state.startTime), framework }, () =>
+        runContext.run({ tenant, workflowId: state.workflowId, startedAt: Date.parse(state.startTime), framework, keepPrompts: parsed.data.telemetry?.keepPrompts === true }, () =>
           engine.run(parsed.data, {
             tenant,
             emit: (event) => write({ kind: 'event', event }),
             signal: controller.signal,
-            logger: logger.child({ tenantId: tenant.tenantId, workflowId: state.workflowId }),
+            logger: runLogger(logger, { tenantId: tenant.tenantId, workflowId: state.workflowId }, parsed.data.telemetry),
           }),
         ),
       );

@@ -1,6 +1,7 @@
 import { CONTEXT_HEADER, UnavailableError, type TenantContext } from '@switchyard/contracts';
 import type { CodeExecutor } from '@switchyard/code-sandbox';
 import { ServiceEndpoints, type ContextTokens, type Logger } from '@switchyard/service-kit';
+import { runContext } from './budgeted-llm.ts';
 import {
   EMPTY_TOOL_SETTINGS,
   ToolError,
@@ -102,7 +103,9 @@ export class TenantToolbox {
     const secrets = this.secrets(tenant, signal);
     const extra = await this.extraTools(tenant, settings, secrets);
     const registry = this.enabled(settings, [...this.baseTools(tenant.tenantId ?? '', workflowId), ...extra]);
-    const context: ToolContext = { tenantId: tenant.tenantId ?? '', workflowId, signal, secrets, config: settings.config };
+    // The run's choice (decision 021): tool spans carry arguments and results only for a tenant that opted in.
+    const keepContent = runContext.getStore()?.keepPrompts === true;
+    const context: ToolContext = { tenantId: tenant.tenantId ?? '', workflowId, signal, secrets, config: settings.config, ...(keepContent ? { keepContent } : {}) };
     return {
       registry,
       context,

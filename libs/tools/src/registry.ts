@@ -3,6 +3,13 @@ import { ToolError, type Tool, type ToolContext } from './tool.ts';
 
 const toolTracer = trace.getTracer('switchyard');
 
+/** The most of a tool call's arguments or result a span attribute carries (UTF-16 units, about as many bytes). */
+export const MAX_TOOL_CONTENT_CHARS = 16 * 1024;
+
+function boundedText(text: string): string {
+  return text.length <= MAX_TOOL_CONTENT_CHARS ? text : `${text.slice(0, MAX_TOOL_CONTENT_CHARS - 40)}…[truncated: ${text.length} characters]`;
+}
+
 /** What one call did, for the workflow's TOOL_CALL event: never the secrets, never the whole result. */
 export interface ToolCallRecord {
   tool: string;
@@ -106,12 +113,20 @@ export class ToolRegistry {
    * a graph's tool node). `onRecord` gets the record of every call, failed ones included.
    */
   async call(name: string, rawArguments: unknown, context: ToolContext, onRecord?: (record: ToolCallRecord) => void): Promise<ToolCallOutcome> {
-    // Off: no span, not even its name. On: an execute_tool span (GenAI conventions); arguments and results are never recorded.
+    // Off: no span, not even its name. On: an execute_tool span (GenAI conventions); arguments and
+    // results only for a tenant that opted in to keep them (context.keepContent, decision 021).
     if (!trace.getActiveSpan()?.isRecording()) return this.run(name, rawArguments, context, onRecord);
     return toolTracer.startActiveSpan(`execute_tool ${name}`, { kind: SpanKind.INTERNAL, attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name } }, async (span) => {
       try {
         const outcome = await this.run(name, rawArguments, context, onRecord);
         span.setAttributes({ 'gen_ai.tool.type': 'function', 'switchyard.tool.source': outcome.record.source, 'switchyard.tool.result_bytes': outcome.record.resultBytes });
+        if (context.keepContent === true) {
+          const args = outcome.record.arguments;
+          span.setAttributes({
+            'gen_ai.tool.call.arguments': boundedText(typeof args === 'string' ? args : JSON.stringify(args ?? null)),
+            'gen_ai.tool.call.result': boundedText(outcome.observation),
+          });
+        }
         if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool call failed; its observation went back to the agent' });
         return outcome;
       } catch (error) {

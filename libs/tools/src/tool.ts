@@ -18,6 +18,8 @@ export interface ToolContext {
   secrets: ToolSecrets;
   /** The tenant's non-secret configuration of this tool (e.g. http_request's allowed hosts). */
   config: Record<string, unknown>;
+  /** The tenant opted in to keep tool arguments and results in traces; absent: they are never recorded. */
+  keepContent?: boolean;
 }
 
 /**

@@ -5,7 +5,7 @@ import { Supergraph, operationFromDocument, type Schema } from '@apollo/federati
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
-import { contextFromTraceHeaders, traceContext, traceHeaders, type ContextTokens, type Logger, type ServiceEndpoints } from '@switchyard/service-kit';
+import { SpanKind, contextFromTraceHeaders, trace, traceContext, traceHeaders, tracer, type ContextTokens, type Logger, type ServiceEndpoints } from '@switchyard/service-kit';
 import { BoundedQueue } from './bounded-queue.ts';
 import { isConnectionLoss, resumablePrimary } from './resumable-subscription.ts';
 
@@ -108,8 +108,19 @@ export class FederatedSubscriptions {
     let stopped = false;
     let unsubscribeUpstream: () => void = () => undefined;
     const maxResumes = this.options.maxResumes ?? 20;
-    // The subscribing client's trace (or the one active here) travels to the subgraph in the message's extensions.
-    const extensions = traceHeaders(context.trace?.traceparent ? contextFromTraceHeaders(context.trace) : traceContext.active());
+    // The subscription is a span of the subscribing client's trace (or of the one active here), and
+    // that span travels to the subgraph in the message's extensions: the subgraph's span is its child.
+    const parent = context.trace?.traceparent ? contextFromTraceHeaders(context.trace) : traceContext.active();
+    // (While tracing is off the tracer is a no-op: no span, and no extensions.)
+    const span = tracer.startSpan(
+      `subscription ${operationName ?? primary.operationName ?? 'anonymous'}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'graphql.operation.type': 'subscription', ...(operationName ? { 'graphql.operation.name': operationName } : {}), ...(context.tenant.tenantId ? { 'switchyard.tenant.id': context.tenant.tenantId } : {}) },
+      },
+      parent,
+    );
+    const extensions = traceHeaders(trace.setSpan(parent, span));
     const subscribeUpstream = () => {
       if (stopped) return;
       const upstreamVariables = resumable ? { ...primaryVariables, [resumable.cursorVariable]: cursor } : primaryVariables;
@@ -145,6 +156,7 @@ export class FederatedSubscriptions {
     const unsubscribe = () => {
       stopped = true;
       unsubscribeUpstream();
+      span.end();
     };
     const requestContext = {
       request: { query, variables, operationName },

@@ -49,7 +49,13 @@ describe('tenant lifecycle, keys and settings', () => {
     const { tenants, admin, tenant } = await setup();
     expect(tenant.plan).toBe('enterprise');
     const updated = await tenants.updateSettings(admin, { allowedModels: ['gpt-4o', 'gpt-4o-mini'], defaultModel: 'gpt-4o-mini', frameworkPreferences: { state_machine: 'LANGGRAPH' } });
-    expect(updated.settings).toEqual({ allowedModels: ['gpt-4o', 'gpt-4o-mini'], defaultModel: 'gpt-4o-mini', frameworkPreferences: { state_machine: 'LANGGRAPH' } });
+    expect(updated.settings).toEqual({ allowedModels: ['gpt-4o', 'gpt-4o-mini'], defaultModel: 'gpt-4o-mini', frameworkPreferences: { state_machine: 'LANGGRAPH' }, telemetry: { keepPrompts: false } });
+    // Keeping prompts is an opt-in that leaves the other settings as they were.
+    const opted = await tenants.updateSettings(admin, { telemetry: { keepPrompts: true } });
+    expect(opted.settings).toEqual({ ...updated.settings, telemetry: { keepPrompts: true } });
+    await expect(tenants.updateSettings(admin, { telemetry: { keepPrompts: 'yes' as unknown as boolean } })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('input.telemetry.keepPrompts must be true or false') });
+    await expect(tenants.updateSettings({ ...admin, role: 'DEVELOPER' }, { telemetry: { keepPrompts: false } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await tenants.updateSettings(admin, { telemetry: { keepPrompts: false } })).settings?.telemetry).toEqual({ keepPrompts: false });
     await expect(tenants.updateSettings(admin, { defaultModel: 'claude' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('not among the allowed models') });
     await expect(tenants.updateSettings(admin, { frameworkPreferences: { x: 'SKYNET' } })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(tenants.updateSettings({ ...admin, role: 'DEVELOPER' }, {})).rejects.toMatchObject({ code: 'FORBIDDEN' });

@@ -18,6 +18,12 @@ export interface TenantSettings {
   defaultModel: string | null;
   /** Pinned frameworks by kind of workflow, e.g. {"state_machine": "LANGGRAPH"}. */
   frameworkPreferences: Record<string, string>;
+  /** What the tenant's runs leave in traces and logs; prompts are redacted unless keepPrompts (decision 021). */
+  telemetry: TelemetrySettings;
+}
+
+export interface TelemetrySettings {
+  keepPrompts: boolean;
 }
 
 export interface Branding {
@@ -41,7 +47,7 @@ export interface TenantDoc {
   createdAt: string;
 }
 
-export const DEFAULT_SETTINGS: TenantSettings = { allowedModels: [], defaultModel: null, frameworkPreferences: {} };
+export const DEFAULT_SETTINGS: TenantSettings = { allowedModels: [], defaultModel: null, frameworkPreferences: {}, telemetry: { keepPrompts: false } };
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 
 export interface ApiKeyDoc {
@@ -169,6 +175,9 @@ export class TenantManager {
     const frameworks = ['LANGGRAPH', 'CREWAI', 'AUTOGEN', 'HYBRID'];
     for (const [kind, framework] of Object.entries(input.frameworkPreferences ?? {})) {
       if (!frameworks.includes(framework)) throw new BadUserInputError(`input.frameworkPreferences.${kind} must be one of ${frameworks.join(', ')}.`, { field: `input.frameworkPreferences.${kind}` });
+    }
+    if (input.telemetry !== undefined && input.telemetry !== null && typeof input.telemetry.keepPrompts !== 'boolean') {
+      throw new BadUserInputError('input.telemetry.keepPrompts must be true or false.', { field: 'input.telemetry.keepPrompts' });
     }
     return this.changeTenant(tenantId, (tenant) => {
       const settings = { ...DEFAULT_SETTINGS, ...tenant.settings, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null)) };

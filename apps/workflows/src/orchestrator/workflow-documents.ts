@@ -37,6 +37,8 @@ export interface WorkflowDoc {
   hybrid?: HybridProgress | null;
   /** The W3C trace context the workflow was started in: every run of it, on any replica, joins that trace. */
   trace?: { traceparent: string; tracestate?: string } | null;
+  /** The tenant's telemetry settings when the workflow started; every run of it (recovered ones too) keeps to them. */
+  telemetry?: { keepPrompts: boolean } | null;
 }
 
 export interface HybridProgress {

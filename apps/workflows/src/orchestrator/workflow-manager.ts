@@ -23,6 +23,7 @@ import type { EngineAvailability } from './engine-directory.ts';
 import { WorkflowEndedError, type EventLog } from './event-log.ts';
 import { parseHybridDefinition } from './hybrid-plan.ts';
 import { QuotaGuard, type Quotas } from './quota-guard.ts';
+import { REDACTED_TELEMETRY, type TelemetrySettings } from './tenant-telemetry.ts';
 import { storedTrace, type WorkflowRunner } from './workflow-runner.ts';
 import type { IdempotencyDoc, RecommendationSnapshot, WorkflowDoc } from './workflow-documents.ts';
 
@@ -69,6 +70,8 @@ export class WorkflowManager {
     private readonly engines: EngineChecks,
     quotas: Quotas | ((tenantId: string) => Promise<Quotas>) = { runsPerMonth: Number.MAX_SAFE_INTEGER, concurrentWorkflows: Number.MAX_SAFE_INTEGER },
     private readonly budget: (context: TenantContext) => Promise<{ exhausted: boolean; limitUsd: number | null; spentUsd: number; scope?: 'TENANT' | 'API_KEY' }> = async () => ({ exhausted: false, limitUsd: null, spentUsd: 0 }),
+    /** The tenant's telemetry settings now (never rejects); the workflow keeps them for all its runs. */
+    private readonly telemetry: (tenantId: string) => Promise<TelemetrySettings> = async () => REDACTED_TELEMETRY,
   ) {
     this.quotaGuard = new QuotaGuard(store, quotas, (tenantId) => this.workflows.count(tenantId, { status: { in: ['QUEUED', 'RUNNING'] } }));
     this.workflows = store.collection<WorkflowDoc>('workflows', { indexes: ['status', 'createdAt', 'updatedAt'] });
@@ -185,6 +188,8 @@ export class WorkflowManager {
       throw new BadUserInputError(`input.definition is larger than ${MAX_DEFINITION_BYTES} bytes.`, { field: 'input.definition' });
     }
 
+    // Asked alongside the budget, so the start waits for neither twice.
+    const telemetry = this.telemetry(tenantId);
     const budget = await this.budget(context);
     if (budget.exhausted) {
       throw new SwitchyardError(
@@ -201,17 +206,25 @@ export class WorkflowManager {
       const existing = await this.claimIdempotencyKey(tenantId, input.idempotencyKey, id);
       if (existing) return existing;
       try {
-        return await this.create(context, tenantId, id, input, text, definition);
+        return await this.create(context, tenantId, id, input, text, definition, telemetry);
       } catch (error) {
         // The key was claimed for a workflow that was not made: free it, so a retry can make it.
         if (!(await this.workflows.get(tenantId, id))) await this.idempotency.delete(tenantId, input.idempotencyKey).catch(() => undefined);
         throw error;
       }
     }
-    return this.create(context, tenantId, id, input, text, definition);
+    return this.create(context, tenantId, id, input, text, definition, telemetry);
   }
 
-  private async create(context: TenantContext, tenantId: string, id: string, input: z.infer<typeof StartWorkflowInput>, text: string, definition: object | null): Promise<WorkflowDoc> {
+  private async create(
+    context: TenantContext,
+    tenantId: string,
+    id: string,
+    input: z.infer<typeof StartWorkflowInput>,
+    text: string,
+    definition: object | null,
+    telemetry: Promise<TelemetrySettings>,
+  ): Promise<WorkflowDoc> {
 
     let framework = input.framework ?? null;
     let recommendation: RecommendationSnapshot | null = null;
@@ -292,6 +305,7 @@ export class WorkflowManager {
       dispatchAttempts: 0,
       hybrid: framework === 'HYBRID' ? { nextStage: 0, startedStage: null, outputs: {} } : null,
       trace: storedTrace(),
+      telemetry: await telemetry,
     };
     try {
       await this.workflows.create(doc);

@@ -330,7 +330,7 @@ export class WorkflowRunner {
       const response = await engineUrl.fetch('/engine/runs', {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
-        body: JSON.stringify({ state, definition, resume }),
+        body: JSON.stringify({ state, definition, resume, ...(workflow.telemetry?.keepPrompts ? { telemetry: { keepPrompts: true } } : {}) }),
         signal,
       });
       if (!response.ok || !response.body) throw new Error(`engine answered HTTP ${response.status}: ${await response.text()}`);
