@@ -106,8 +106,13 @@ describe('one trace per workflow, across every service', () => {
     return (await response.json()) as GraphQLAnswer<T>;
   }
 
-  async function startWorkflow(key: string, input: string, framework: string, traceparent?: string): Promise<string> {
-    const started = await gql<{ startWorkflow: { id: string } }>(key, 'mutation Start($input: StartWorkflowInput!) { startWorkflow(input: $input) { id } }', { input: { input, framework } }, traceparent);
+  async function startWorkflow(key: string, input: string, framework: string, traceparent?: string, definition?: unknown): Promise<string> {
+    const started = await gql<{ startWorkflow: { id: string } }>(
+      key,
+      'mutation Start($input: StartWorkflowInput!) { startWorkflow(input: $input) { id } }',
+      { input: { input, framework, ...(definition ? { definition } : {}) } },
+      traceparent,
+    );
     expect(started.errors).toBeUndefined();
     return started.data!.startWorkflow.id;
   }
@@ -241,14 +246,27 @@ describe('one trace per workflow, across every service', () => {
     // Both tenants' runs at once, on the same engine processes.
     const redactedTrace = newTrace();
     const keptTrace = newTrace();
+    // A tool call, then two model calls: tool and model spans in both runs.
+    const definition = {
+      graph: {
+        state: { total: {}, summary: {}, final: {} },
+        entry: 'compute',
+        nodes: {
+          compute: { kind: 'tool', tool: 'calculator', args: { expression: '1234 * 3' }, writeTo: 'total', next: 'draft' },
+          draft: { kind: 'model', prompt: 'Summarise: {{input}} (total {{total}})', writeTo: 'summary', next: 'polish' },
+          polish: { kind: 'model', prompt: 'Polish this summary: {{summary}}', writeTo: 'final', next: 'END' },
+        },
+        output: '{{final}}',
+      },
+    };
     const [redactedId, keptId] = await Promise.all([
-      startWorkflow(stack.apiKey, 'Summarise the Quokka-3 supplier contract and list its renewal risks', 'LANGGRAPH', redactedTrace.traceparent),
-      startWorkflow(other, 'Summarise the Wombat-9 supplier contract and list its renewal risks', 'LANGGRAPH', keptTrace.traceparent),
+      startWorkflow(stack.apiKey, 'Summarise the Quokka-3 supplier contract and list its renewal risks', 'LANGGRAPH', redactedTrace.traceparent, definition),
+      startWorkflow(other, 'Summarise the Wombat-9 supplier contract and list its renewal risks', 'LANGGRAPH', keptTrace.traceparent, definition),
     ]);
     expect(await finished(stack.apiKey, redactedId)).toEqual({ status: 'SUCCEEDED', error: null });
     expect(await finished(other, keptId)).toEqual({ status: 'SUCCEEDED', error: null });
     const chatsOf = (spans: ExportedSpan[]) => spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
-    const hasRun = (spans: ExportedSpan[]) => spans.some((span) => span.name === 'workflow.run') && chatsOf(spans).length >= 2;
+    const hasRun = (spans: ExportedSpan[]) => spans.some((span) => span.name === 'workflow.run') && chatsOf(spans).length >= 2 && spans.some((span) => span.name.startsWith('invoke_agent'));
     const [redacted, kept] = await Promise.all([traceSpans(redactedTrace.traceId, hasRun), traceSpans(keptTrace.traceId, hasRun)]);
 
     for (const chat of chatsOf(kept)) {
@@ -261,12 +279,17 @@ describe('one trace per workflow, across every service', () => {
       expect(output).toEqual([expect.objectContaining({ role: 'assistant', finish_reason: expect.any(String) })]);
     }
     expect(chatsOf(kept).some((chat) => String(chat.attributes['gen_ai.input.messages']).includes('Wombat-9'))).toBe(true);
-    for (const tool of kept.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool')) expect(tool.attributes['gen_ai.tool.call.arguments']).toBeDefined();
+    const toolsOf = (spans: ExportedSpan[]) => spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'execute_tool');
+    expect(toolsOf(kept).map((tool) => [tool.name, JSON.parse(String(tool.attributes['gen_ai.tool.call.arguments'])), tool.attributes['gen_ai.tool.call.result']])).toEqual([
+      ['execute_tool calculator', { expression: '1234 * 3' }, expect.stringContaining('3702')],
+    ]);
+    expect(toolsOf(redacted).map((tool) => tool.name)).toEqual(['execute_tool calculator']);
 
     for (const span of redacted) {
       expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
       expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
       expect(span.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+      expect(span.attributes['gen_ai.tool.call.result']).toBeUndefined();
     }
     expect(chatsOf(redacted).length).toBeGreaterThanOrEqual(2);
     expect(receiver.bodies.some((body) => body.includes('Quokka-3'))).toBe(false);
