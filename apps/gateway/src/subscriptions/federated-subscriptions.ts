@@ -27,6 +27,9 @@ export interface SubscriptionOptions {
  */
 export class UpstreamConnections {
   private readonly clients = new Map<string, Client>();
+  /** Subscriptions of this client connection, stopped when it closes. */
+  private readonly subscriptions = new Set<() => void>();
+  private disposed = false;
   constructor(
     private readonly endpoints: (serviceName: string) => ServiceEndpoints,
     private readonly tokens: ContextTokens,
@@ -34,6 +37,8 @@ export class UpstreamConnections {
   ) {}
 
   get(serviceName: string): Client {
+    // After the client connection closed, nothing may open a new upstream one (a resume would leak it).
+    if (this.disposed) throw new Error('The client connection is closed.');
     let client = this.clients.get(serviceName);
     if (!client) {
       const endpoints = this.endpoints(serviceName);
@@ -50,7 +55,28 @@ export class UpstreamConnections {
     return client;
   }
 
+  /** Register a subscription to stop when the client connection closes; returns its unregistration. */
+  track(stop: () => void): () => void {
+    if (this.disposed) {
+      stop();
+      return () => undefined;
+    }
+    this.subscriptions.add(stop);
+    return () => this.subscriptions.delete(stop);
+  }
+
+  get closed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * The client connection closed: stop its subscriptions at once (a subscription waiting for its
+   * next event would otherwise stop only when one arrives), then close the upstream connections.
+   */
   async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const stop of [...this.subscriptions]) stop();
+    this.subscriptions.clear();
     await Promise.all([...this.clients.values()].map((client) => client.dispose()));
     this.clients.clear();
   }
@@ -122,7 +148,7 @@ export class FederatedSubscriptions {
     );
     const extensions = traceHeaders(trace.setSpan(parent, span));
     const subscribeUpstream = () => {
-      if (stopped) return;
+      if (stopped || upstream.closed) return;
       const upstreamVariables = resumable ? { ...primaryVariables, [resumable.cursorVariable]: cursor } : primaryVariables;
       unsubscribeUpstream = upstream.get(primary.serviceName).subscribe<Record<string, unknown>>(
         { query: resumable?.operation ?? primary.operation, variables: upstreamVariables, operationName: primary.operationName ?? undefined, ...(extensions.traceparent ? { extensions } : {}) },
@@ -152,12 +178,19 @@ export class FederatedSubscriptions {
         },
       );
     };
-    subscribeUpstream();
     const unsubscribe = () => {
+      if (stopped) return;
       stopped = true;
+      untrack();
       unsubscribeUpstream();
       span.end();
     };
+    // The client's connection closing ends the subscription now, and its waiting iteration with it.
+    const untrack = upstream.track(() => {
+      unsubscribe();
+      void queue.return();
+    });
+    subscribeUpstream();
     const requestContext = {
       request: { query, variables, operationName },
       context,
@@ -177,23 +210,55 @@ export class FederatedSubscriptions {
       return event.errors?.length ? { ...result, errors: [...(event.errors ?? []), ...(result.errors ?? [])] } : result;
     };
 
-    const results = async function* (): AsyncGenerator<ExecutionResult> {
-      try {
-        for await (const event of queue) yield await resolveEvent(event);
-        if (queue.overflowed) {
-          yield {
-            errors: [
-              new GraphQLError('This subscriber fell too far behind and was dropped; resubscribe with afterSequence set to the last sequence you received.', {
-                extensions: { code: ErrorCode.RATE_LIMITED, reason: 'SLOW_SUBSCRIBER' },
-              }),
-            ],
+    // An iterator of its own rather than an async generator: graphql-ws awaits return() when the client
+    // leaves, and a generator waiting for its next event would only return once one arrived (never,
+    // on a quiet workflow), keeping the client's connection and its upstream subscription open.
+    let finished = false;
+    let overflowReported = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      unsubscribe();
+      void queue.return();
+    };
+    const iterator = {
+      async next(): Promise<IteratorResult<ExecutionResult>> {
+        if (finished) return { done: true, value: undefined };
+        const item = await queue.next();
+        if (!item.done) {
+          const value = await resolveEvent(item.value);
+          return finished ? { done: true, value: undefined } : { done: false, value };
+        }
+        if (queue.overflowed && !overflowReported && !finished) {
+          overflowReported = true;
+          finish();
+          return {
+            done: false,
+            value: {
+              errors: [
+                new GraphQLError('This subscriber fell too far behind and was dropped; resubscribe with afterSequence set to the last sequence you received.', {
+                  extensions: { code: ErrorCode.RATE_LIMITED, reason: 'SLOW_SUBSCRIBER' },
+                }),
+              ],
+            },
           };
         }
-      } finally {
-        unsubscribe();
-      }
-    };
-    return results();
+        finish();
+        return { done: true, value: undefined };
+      },
+      async return(): Promise<IteratorResult<ExecutionResult>> {
+        finish();
+        return { done: true, value: undefined };
+      },
+      async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+        finish();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    } as AsyncIterableIterator<ExecutionResult> & AsyncGenerator<ExecutionResult>;
+    return iterator;
   }
 
   private planFor(document: DocumentNode, query: string, operationName: string | undefined): QueryPlan {
