@@ -237,7 +237,7 @@ async function main(options: BenchOptions): Promise<void> {
       onProgress: (message) => log(`(f) ${message}`),
     });
     results.notes.push(...describeTracingOverhead(overhead));
-    log(results.notes.at(-1)!);
+    for (const line of describeTracingOverhead(overhead)) log(line);
   }
 
   const loadAfter = loadAverage();

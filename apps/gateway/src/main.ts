@@ -23,6 +23,7 @@ import {
   ServiceMetrics,
   serviceUrlVar,
   startTracing,
+  traceHeaders,
 } from '@switchyard/service-kit';
 import { Redis } from 'ioredis';
 import { auditPlugin } from './audit/audit-plugin.ts';
@@ -113,6 +114,9 @@ async function main() {
       fetcher: ((_url: string, init: RequestInit) => endpointsOf(name).fetch('', init)) as unknown as typeof fetch,
       async willSendRequest({ request, context }) {
         request.http?.headers.set(CONTEXT_HEADER, await tokens.sign(context.tenant));
+        // The fetch span of the query plan is the subgraph call's client span: its context goes along
+        // (and the fetch itself makes no second span; see startTracing).
+        for (const [name, value] of Object.entries(traceHeaders())) request.http?.headers.set(name, value);
       },
     }));
   const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name }) => dataSourceFor(name) });

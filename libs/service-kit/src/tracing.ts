@@ -22,6 +22,12 @@ export const tracingEnv = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   /** The full OTLP/HTTP traces URL, overriding OTEL_EXPORTER_OTLP_ENDPOINT for traces. */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  /**
+   * The sampler (read by the SDK itself): e.g. parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1
+   * keeps a tenth of the traces the gateway starts, whole. Unset: every trace (parentbased_always_on).
+   */
+  OTEL_TRACES_SAMPLER: z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']).optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   /** Application Insights: traces are exported to Azure Monitor when set. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
 });
@@ -93,7 +99,9 @@ export async function startTracing(service: string, env: TracingEnv = tracingEnv
       ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
       // Outgoing fetch() is traced by the undici instrumentation; this covers node:http clients (ws upgrades).
     }),
-    new UndiciInstrumentation({ ignoreRequestHook: (request) => UNTRACED_PATHS.test(request.path) }),
+    // A request that already carries `traceparent` was propagated by a span of its caller (the
+    // gateway's fetch span of a query plan): another client span under it would only repeat it.
+    new UndiciInstrumentation({ ignoreRequestHook: (request) => UNTRACED_PATHS.test(request.path) || carriesTraceparent(request.headers) }),
   ];
   for (const instrumentation of instrumentations) instrumentation.setTracerProvider(provider);
   // ES modules never pass through require(), where the HTTP instrumentation hooks in: requiring http
@@ -108,6 +116,15 @@ export async function startTracing(service: string, env: TracingEnv = tracingEnv
       await provider.shutdown();
     },
   };
+}
+
+/** Whether undici request headers ([k, v, ...] in undici 6+, raw lines before) carry a traceparent. */
+function carriesTraceparent(headers: unknown): boolean {
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'traceparent') return true;
+    return false;
+  }
+  return typeof headers === 'string' && /(^|\r\n)traceparent:/i.test(headers);
 }
 
 type TracerResource = NonNullable<ConstructorParameters<typeof import('@opentelemetry/sdk-trace-node').NodeTracerProvider>[0]>['resource'];
