@@ -4,6 +4,42 @@
 # infra/test/terraform.test.ts fails when this list differs from what the services open.
 locals {
   store_containers = {
+    "billing-alert_events" = [
+      [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/ruleId", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/ruleId", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/ruleId", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/ruleId", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/at", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/at", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/at", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/at", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/deliveryState", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/deliveryState", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/deliveryState", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/deliveryState", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/nextAttemptAt", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/nextAttemptAt", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/nextAttemptAt", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/nextAttemptAt", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+    ]
+    "billing-alert_rule_states" = [
+      [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+    ]
+    "billing-alert_rules" = [
+      [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/enabled", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/enabled", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/enabled", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/enabled", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/createdAt", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/createdAt", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/createdAt", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/createdAt", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+    ]
     "billing-api_key_budgets" = [
       [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
       [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
