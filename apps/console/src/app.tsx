@@ -73,9 +73,10 @@ export function App() {
   if (!session) {
     return (
       <SignIn
-        onSignedIn={(signedIn) => {
+        onSignedIn={(signedIn, returnTo) => {
           storeCredential(signedIn.credential);
           setSession(signedIn);
+          if (returnTo) window.history.replaceState(null, '', returnTo);
         }}
       />
     );

@@ -7,6 +7,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { CreateTenantDocument, StartWorkflowDocument, WorkflowDocument } from '@switchyard/client';
 import { startTestStack, type TestStack } from '@switchyard/testkit';
 import { ensureConsoleBuild } from '../../../tools/console/console-build.ts';
+import { startOpenIdProvider } from './openid-provider.ts';
 
 // The console in a real browser (Debian's Chromium driven by playwright-core) against the whole
 // platform started in-process. .ci/run installs chromium and sets SWITCHYARD_REQUIRE_BROWSER=1, so
@@ -41,11 +42,18 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
   const contexts: BrowserContext[] = [];
   const axeChecked: Record<string, number> = {};
   let workflowId = '';
+  let identityProvider: Awaited<ReturnType<typeof startOpenIdProvider>>;
+  const AUDIENCE = 'api://switchyard';
+  const CLIENT_ID = 'switchyard-console';
 
   beforeAll(async () => {
     await ensureConsoleBuild();
-    [stack, browser] = await Promise.all([startTestStack({ env: { ALERT_EVALUATION_MS: '500' } }), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] })]);
+    // Entra ID's place is taken by a real OpenID Connect provider on loopback.
+    identityProvider = await startOpenIdProvider({ audience: AUDIENCE, clientId: CLIENT_ID });
+    const oidc = { OIDC_ISSUER: identityProvider.issuer, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: identityProvider.jwksUrl, OIDC_CONSOLE_CLIENT_ID: CLIENT_ID, OIDC_CONSOLE_RESOURCE: AUDIENCE };
+    [stack, browser] = await Promise.all([startTestStack({ env: { ALERT_EVALUATION_MS: '500', ...oidc } }), chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking'] })]);
     base = stack.gatewayUrl.replace(/\/graphql$/, '');
+    identityProvider.configure(`${base}/auth/callback`, { tid: stack.tenantId, roles: ['Switchyard.Developer'] });
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 180_000);
 
@@ -53,6 +61,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await stack?.stop();
+    await identityProvider?.close();
     console.log(`axe: no serious or critical violations on ${Object.keys(axeChecked).length} pages (${Object.entries(axeChecked).map(([page, minor]) => `${page}: ${minor} minor/moderate`).join(', ')})`);
   }, 60_000);
 
@@ -67,7 +76,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
   async function signIn(page: Page, key: string): Promise<void> {
     await page.goto(base);
     await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
   }
 
@@ -222,6 +231,30 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     await expectAccessible(page, 'run: group chat');
   }, 90_000);
 
+  it('signs in with Entra ID where it is configured: the identity provider’s own pages, an authorization code redeemed with PKCE, the role from the token', async () => {
+    const page = await newPage();
+    await page.goto(base);
+    await page.getByRole('button', { name: 'Sign in with Microsoft Entra ID' }).click();
+    // The provider's pages, on its own origin.
+    await page.waitForURL((url) => url.origin === identityProvider.issuer);
+    await page.locator('input[name="login"]').fill('adjuster@globex.example');
+    await page.locator('input[name="password"]').fill('any password');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('button[type="submit"]').click(); // consent
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    // The token's role: a developer starts runs but has no tenant admin.
+    expect(await page.getByRole('link', { name: 'Tenant admin' }).count()).toBe(0);
+    const credential = await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }).sessionStorage.getItem('switchyard.credential'));
+    expect(credential).toMatch(/^eyJ/); // a JWT access token, not an API key
+    expect(credential).not.toMatch(/^sy_/);
+    await expectAccessible(page, 'signed in with Entra ID');
+    // A callback without a sign-in started in this tab is refused clearly.
+    const stray = await newPage();
+    await stray.goto(`${base}/auth/callback?code=forged&state=forged`);
+    await stray.getByText('This sign-in was not started from this browser tab; sign in again.').waitFor();
+  }, 60_000);
+
   it('is served by the gateway at / and on its own routes, without shadowing the API or the health checks', async () => {
     const page = await (await fetch(`${base}/runs/some-id`)).text();
     expect(page).toContain('<div id="root"></div>');
@@ -365,6 +398,6 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the console in a real browser' : `t
     await page.getByRole('button', { name: 'Revoke ci reader' }).click();
     await page.getByTestId('api-keys').getByRole('row', { name: /ci reader/ }).getByText(/^revoked /).waitFor();
     await viewer.reload();
-    await viewer.getByRole('button', { name: 'Sign in' }).waitFor();
+    await viewer.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
   }, 90_000);
 });

@@ -22,6 +22,15 @@ const schema = z.object({
   OIDC_AUDIENCE: z.string().optional(),
   /** Default for Entra ID: <issuer without /v2.0>/discovery/v2.0/keys. */
   OIDC_JWKS_URL: z.string().url().optional(),
+  /**
+   * The console's sign-in with Entra ID (authorization code with PKCE, a public client): the app
+   * registration's client id; unset, the console offers API keys only.
+   */
+  OIDC_CONSOLE_CLIENT_ID: z.string().min(1).optional(),
+  /** The scopes the console asks for, space-separated; for Entra ID e.g. "openid api://<app id>/access_as_user". */
+  OIDC_CONSOLE_SCOPES: z.string().default('openid'),
+  /** A resource indicator (RFC 8707) the console sends with its requests, for servers that issue tokens per resource; Entra ID v2 uses scopes instead. */
+  OIDC_CONSOLE_RESOURCE: z.string().optional(),
   OIDC_TENANT_CLAIM: z.string().default('tid'),
   OIDC_ROLES_CLAIM: z.string().default('roles'),
   /** JSON object mapping tenant claim values to Switchyard tenant ids. */

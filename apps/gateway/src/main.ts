@@ -263,6 +263,16 @@ async function main() {
       context: async ({ req }) => ({ tenant: await admit(req.header('authorization')) }),
     }),
   );
+  // How the console signs in: API keys always, and Entra ID (OIDC) where it is configured.
+  app.get('/auth/config', (_req, res) => {
+    res.setHeader('cache-control', 'no-cache');
+    res.json({
+      entraId:
+        env.OIDC_ISSUER && env.OIDC_CONSOLE_CLIENT_ID
+          ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CONSOLE_CLIENT_ID, scopes: env.OIDC_CONSOLE_SCOPES, ...(env.OIDC_CONSOLE_RESOURCE ? { resource: env.OIDC_CONSOLE_RESOURCE } : {}) }
+          : null,
+    });
+  });
   // The web console (apps/console/dist, once built): its files, and index.html for its own routes;
   // /graphql, /healthz, /readyz and /metrics are answered above and never reach it.
   const consoleDir = fileURLToPath(new URL('../../console/dist/', import.meta.url));
