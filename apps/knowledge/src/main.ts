@@ -14,8 +14,11 @@ runSubgraphService({
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, store, tokens }) {
-    // Beside the store: the same SQLite file, or containers under the same Cosmos prefix.
-    const vectors = createVectorIndexFromEnv({ ...env, dataDir: env.SWITCHYARD_DATA_DIR, service: 'knowledge' }, 'chunk-vectors');
+    // Beside the store (the same SQLite file, or containers under the same Cosmos prefix) unless VECTOR_INDEX_DRIVER says otherwise.
+    const vectors = createVectorIndexFromEnv(
+      { ...env, STORE_DRIVER: env.VECTOR_INDEX_DRIVER ?? env.STORE_DRIVER, dataDir: env.SWITCHYARD_DATA_DIR, service: 'knowledge' },
+      'chunk-vectors',
+    );
     const meter = env.SWITCHYARD_BILLING_URL ? billingEmbeddingMeter(env.SWITCHYARD_BILLING_URL, tokens, logger) : undefined;
     const llm = createLlmClient(llmConfigFromEnv(process.env));
     // Embedding calls are model calls: with billing, each reserves against the tenant's hard budget first.

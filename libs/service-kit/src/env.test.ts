@@ -39,6 +39,14 @@ describe('parseEnv', () => {
     expect(problems(baseServiceEnv, { PORT: '1', SWITCHYARD_CONTEXT_SECRET: SECRET, SWITCHYARD_MODE: 'several' })).toEqual([expect.stringMatching(/^SWITCHYARD_MODE: /)]);
   });
 
+  it('in distributed mode refuses vectors kept in a local SQLite file beside a Cosmos store', () => {
+    const withVectors = baseServiceEnv.extend({ VECTOR_INDEX_DRIVER: z.enum(['sqlite', 'cosmos']).optional() });
+    const distributed = { PORT: '1', SWITCHYARD_CONTEXT_SECRET: SECRET, SWITCHYARD_MODE: 'distributed', STORE_DRIVER: 'cosmos', COSMOS_ENDPOINT: 'https://127.0.0.1:8081/' };
+    expect(problems(withVectors, { ...distributed, VECTOR_INDEX_DRIVER: 'sqlite' })).toEqual([expect.stringMatching(/^VECTOR_INDEX_DRIVER: must not be sqlite when SWITCHYARD_MODE=distributed/)]);
+    expect(problems(withVectors, { ...distributed, VECTOR_INDEX_DRIVER: 'cosmos' })).toEqual([]);
+    expect(problems(withVectors, { ...distributed, SWITCHYARD_MODE: 'single', VECTOR_INDEX_DRIVER: 'sqlite' })).toEqual([]);
+  });
+
   it('accepts a complete distributed configuration', () => {
     const env = parseEnv(withRedis, {
       PORT: '4003',

@@ -32,6 +32,9 @@ export function deploymentIssues(schema: z.ZodType, env: NodeJS.ProcessEnv): str
     if (reads('STORE_DRIVER') && env.STORE_DRIVER !== 'cosmos') {
       issues.push(`STORE_DRIVER: must be cosmos when SWITCHYARD_MODE=distributed, not ${env.STORE_DRIVER ?? 'sqlite (the default)'}: replicas cannot share a SQLite file`);
     }
+    if (reads('VECTOR_INDEX_DRIVER') && env.VECTOR_INDEX_DRIVER === 'sqlite') {
+      issues.push('VECTOR_INDEX_DRIVER: must not be sqlite when SWITCHYARD_MODE=distributed: replicas cannot share a SQLite file');
+    }
     if (reads('REDIS_URL') && !env.REDIS_URL) {
       issues.push('REDIS_URL: required when SWITCHYARD_MODE=distributed, so events and rate limits reach every replica');
     }

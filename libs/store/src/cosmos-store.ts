@@ -9,7 +9,7 @@ import {
   type ItemDefinition,
   type SqlParameter,
 } from '@azure/cosmos';
-import { ConflictError, PreconditionFailedError, UnavailableError } from '@switchyard/contracts';
+import { BadUserInputError, ConflictError, PreconditionFailedError, UnavailableError } from '@switchyard/contracts';
 import type {
   BaseDocument,
   Collection,
@@ -246,7 +246,25 @@ async function deleteTenantIn(container: Container, tenantId: string): Promise<n
   return deleted;
 }
 
+/**
+ * Whether Cosmos DB can hold a document under this id: not empty or only white space, at most 255 characters, none of
+ * / \\ ? # (which the service refuses in ids), and well-formed UTF-16 (no lone surrogate, which
+ * cannot be put in the request's URL). No stored document has any other id, so reads and deletes
+ * of one find nothing, and writes are refused as bad input instead of failing inside the SDK.
+ */
+export function isStorableId(id: string): boolean {
+  return typeof id === 'string' && id.length <= 255 && !/^\s*$/.test(id) && !/[/\\?#]/.test(id) && !LONE_SURROGATE.test(id);
+}
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function requireStorableId(name: string, id: string): void {
+  if (!isStorableId(id)) {
+    throw new BadUserInputError(`${name} id ${JSON.stringify(id.slice(0, 80))} cannot be stored: use 1 to 255 characters without / \\ ? # and no unpaired surrogates.`);
+  }
+}
+
 async function deleteItem(container: Container, tenantId: string, id: string, ifMatch?: string): Promise<boolean> {
+  if (!isStorableId(id)) return false;
   try {
     await container.item(id, tenantId).delete(ifMatch === undefined ? {} : { accessCondition: { type: 'IfMatch', condition: ifMatch } });
     return true;
@@ -288,6 +306,7 @@ class CosmosCollection<T extends BaseDocument> implements Collection<T> {
   }
 
   private async read(tenantId: string, id: string): Promise<ItemDefinition | undefined> {
+    if (!isStorableId(id)) return undefined;
     const container = await this.container();
     try {
       const { resource } = await container.item(id, tenantId).read<ItemDefinition>();
@@ -305,6 +324,7 @@ class CosmosCollection<T extends BaseDocument> implements Collection<T> {
 
   async create(doc: T): Promise<Stored<T>> {
     checkIdentity(doc);
+    requireStorableId(this.name, doc.id);
     const container = await this.container();
     try {
       const { resource } = await container.items.create<T>(doc);
@@ -319,6 +339,7 @@ class CosmosCollection<T extends BaseDocument> implements Collection<T> {
     // Upsert with If-Match creates a missing document (the emulator does; Cosmos varies); replace keeps "only that version" strict.
     if (options.ifMatch !== undefined) return this.replace(doc, options);
     checkIdentity(doc);
+    requireStorableId(this.name, doc.id);
     const container = await this.container();
     const { resource } = await container.items.upsert<T>(doc);
     return stored<T>(resource!);
@@ -326,6 +347,7 @@ class CosmosCollection<T extends BaseDocument> implements Collection<T> {
 
   async replace(doc: T, options: { ifMatch?: string } = {}): Promise<Stored<T>> {
     checkIdentity(doc);
+    requireStorableId(this.name, doc.id);
     const container = await this.container();
     try {
       const { resource } = await container

@@ -9,6 +9,7 @@ import {
   type Container,
   type Database,
 } from '@azure/cosmos';
+import { UnavailableError } from '@switchyard/contracts';
 import { checkVector, checkVectorEntry, clampK, type VectorEntry, type VectorIndex, type VectorMatch } from './vector-index.ts';
 
 export interface CosmosVectorIndexOptions {
@@ -165,6 +166,12 @@ export class CosmosVectorIndex implements VectorIndex {
     } catch (error) {
       // No container for this length (or no database yet): the tenant has no such vectors.
       if (statusOf(error) === 404) return [];
+      // A Cosmos DB account without vector search (or a local Cosmos-compatible server) refuses the query itself.
+      if (statusOf(error) === 400 || /vectordistance/i.test((error as Error).message ?? '')) {
+        throw new UnavailableError(
+          'The vector index cannot answer nearest-neighbour queries: enable vector search on the Cosmos DB account (capability EnableNoSQLVectorSearch), or for a single replica set VECTOR_INDEX_DRIVER=sqlite.',
+        );
+      }
       throw error;
     }
     return resources.map((r) => ({ id: r.id, documentId: r.documentId, distance: 1 - r.score }));

@@ -99,6 +99,13 @@ export function describeDocumentStoreContract(name: string, makeStore: () => Pro
         expect(tasks.name).toBe('tasks');
       });
 
+      it('finds nothing under an id no document can have (empty, blank, /, ?, #, a lone surrogate), and deletes nothing', async () => {
+        for (const id of ['', ' ', '\t\n', 'a/b', '../x', 'what?', '#1', 'back\\slash', '\ud800', 'x'.repeat(300)]) {
+          expect(await tasks.get(T1, id), JSON.stringify(id)).toBeNull();
+          expect(await tasks.delete(T1, id), JSON.stringify(id)).toBe(false);
+        }
+      });
+
       it('returns plain documents without adapter bookkeeping', async () => {
         await tasks.create({ id: 'a', tenantId: T1, title: 't', owner: { name: 'ann' } });
         const read = await tasks.get(T1, 'a');

@@ -62,6 +62,18 @@ describe('CosmosVectorIndex on the emulator', () => {
     expect(queryUnsupported).toMatch(/VECTORDISTANCE is not a function/);
   });
 
+  it('refuses a query it cannot answer as UNAVAILABLE, saying how to enable vector search', async () => {
+    const index = vectorIndex(`test-${randomUUID()}`);
+    try {
+      await index.upsert('t', [{ id: 'p', documentId: 'd', vector: [1, 0] }]);
+      const error = await index.query('t', [1, 0], 1).then(() => null, (e: unknown) => e);
+      expect(error).toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
+      expect((error as Error).message).toMatch(/EnableNoSQLVectorSearch.*VECTOR_INDEX_DRIVER=sqlite/);
+    } finally {
+      await index.close();
+    }
+  });
+
   it("lives in containers under the service's prefix, so the store's deleteTenant erases its vectors too", async () => {
     const databaseId = `test-${randomUUID()}`;
     const index = vectorIndex(databaseId);

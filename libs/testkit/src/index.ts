@@ -59,7 +59,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       cosmosServers.set(stateDir, cosmos);
     }
   }
-  const storeEnv: Record<string, string> = cosmos ? { STORE_DRIVER: 'cosmos', COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, NODE_EXTRA_CA_CERTS: cosmos.caFile } : {};
+  // Knowledge keeps its vectors in SQLite: the Cosmos-compatible server has no VectorDistance (libs/store's Cosmos vector tests say so).
+  const storeEnv: Record<string, string> = cosmos
+    ? { STORE_DRIVER: 'cosmos', COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, NODE_EXTRA_CA_CERTS: cosmos.caFile, VECTOR_INDEX_DRIVER: 'sqlite' }
+    : {};
   const supervisor = new ServiceSupervisor({
     stateDir,
     ports: 'free',
