@@ -27,6 +27,8 @@ const envSchema = z.object({
     }),
   /** Seed of the random fault draws (a failing run replays with the same seed). */
   LLM_SIMULATOR_FAULT_SEED: z.coerce.number().int().default(1),
+  /** Append every charged chat completion to this file as a JSON line (a provider's invoice, to reconcile billing against). */
+  LLM_SIMULATOR_JOURNAL: z.string().optional(),
 });
 
 runMain(async () => {
@@ -37,6 +39,7 @@ runMain(async () => {
     port: env.PORT,
     latencyMs: env.LLM_SIMULATOR_LATENCY_MS,
     omitUsage: env.LLM_SIMULATOR_OMIT_USAGE === 'true',
+    ...(env.LLM_SIMULATOR_JOURNAL ? { journal: env.LLM_SIMULATOR_JOURNAL } : {}),
     ...(env.LLM_SIMULATOR_FAULT_RATES ? { faultRates: env.LLM_SIMULATOR_FAULT_RATES, faultSeed: env.LLM_SIMULATOR_FAULT_SEED } : {}),
   });
   logger.info({ url: simulator.url, latencyMs: env.LLM_SIMULATOR_LATENCY_MS, faultRates: env.LLM_SIMULATOR_FAULT_RATES ?? null }, 'LLM simulator listening (simulated replies, not a real model)');

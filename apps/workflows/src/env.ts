@@ -27,5 +27,7 @@ export const envSchema = baseServiceEnv.extend({
   WORKFLOWS_EVENT_POLL_MS: z.coerce.number().int().min(50).default(2000),
   /** How often a replica looks for unfinished workflows whose lease expired. */
   WORKFLOWS_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  /** How often model-call usage that did not reach billing at once is sent again from the outbox. */
+  USAGE_OUTBOX_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
 });
 export type WorkflowsEnv = z.infer<typeof envSchema>;

@@ -43,21 +43,25 @@ runSubgraphService({
       if (!response.ok) throw new UnavailableError(`Billing could not tell whether the budget allows new work (HTTP ${response.status}); retry shortly.`);
       return (await response.json()) as { exhausted: boolean; limitUsd: number | null; spentUsd: number };
     }, (tenantId) => telemetry.of(tenantId));
+    const usage = new UsageForwarder(store, billing, tokens, logger, { drainIntervalMs: env.USAGE_OUTBOX_INTERVAL_MS });
     runner = new WorkflowRunner(manager.workflows, events, tokens, logger, {
       replicaId: env.WORKFLOWS_REPLICA_ID,
       leaseMs: env.WORKFLOWS_LEASE_MS,
       recoveryIntervalMs: env.WORKFLOWS_RECOVERY_INTERVAL_MS,
       engineUrls: engines.urls,
       selectionUrl: selectionEndpoints,
-      usage: new UsageForwarder(billing, tokens, logger),
+      usage,
       metrics,
     });
     const activeRunner = runner;
     return {
       resolvers: buildResolvers(manager, new WorkflowEventFeeds(events, metrics)),
-      afterListen: () => activeRunner.startRecovery(),
+      afterListen: () => {
+        activeRunner.startRecovery();
+        usage.start();
+      },
       stopTenant: (tenantId) => manager.cancelAllForErasure(tenantId),
-      closers: [() => activeRunner.stop(), () => notifier.close()],
+      closers: [() => activeRunner.stop(), () => usage.stop(), () => notifier.close()],
     };
   },
 });

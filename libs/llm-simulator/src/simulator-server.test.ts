@@ -180,3 +180,28 @@ describe('simulator server', () => {
     expect(cached % 128).toBe(0);
   });
 });
+
+describe('simulator journal', () => {
+  it('appends each charged chat completion (its response id, model and tokens) and nothing for uncharged ones', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const journal = join(mkdtempSync(join(tmpdir(), 'sim-journal-')), 'charged.jsonl');
+    const journaled = await startSimulator({ port: 0, journal });
+    try {
+      const at = new URL(journaled.url).origin;
+      const call = (body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${at}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const plain = (await (await call(hello)).json()) as { id: string; usage: { prompt_tokens: number; completion_tokens: number } };
+      const streamed = await (await call({ ...hello, stream: true, stream_options: { include_usage: true } })).text();
+      await (await call(hello, { 'x-simulator-fault': 'truncate' })).text();
+      await (await call(hello, { 'x-simulator-fault': '500' })).text();
+      const lines = readFileSync(journal, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; model: string; promptTokens: number; completionTokens: number });
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatchObject({ id: plain.id, model: 'my-model', promptTokens: plain.usage.prompt_tokens, completionTokens: plain.usage.completion_tokens });
+      expect(streamed).toContain(lines[1]!.id);
+    } finally {
+      await journaled.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +22,13 @@ export interface SimulatorOptions {
    * as some compatible servers do; header `x-simulator-omit-usage: true` does the same for one call.
    */
   omitUsage?: boolean;
+  /**
+   * A file to which every charged chat completion is appended as one JSON line
+   * (`{"id","model","promptTokens","completionTokens","at"}`) before its usage is sent: what a
+   * provider's invoice would list, for reconciling billing against it. Written synchronously, so a
+   * killed simulator keeps every line it wrote.
+   */
+  journal?: string;
   /**
    * Faults injected at random into chat calls, by spec and rate (0 to 1, summing to at most 1), e.g.
    * `{"429": 0.1, "500": 0.1, "timeout": 0.05, "truncate": 0.05, "bad-tool-json": 0.1}`; also settable
@@ -254,6 +262,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const id = `chatcmpl-sim-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const charge = () => {
+      if (options.journal) {
+        appendFileSync(options.journal, `${JSON.stringify({ id, model, promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, at: new Date().toISOString() })}\n`);
+      }
       stats.charged.chatCompletions += 1;
       stats.charged.promptTokens += usage.prompt_tokens;
       stats.charged.completionTokens += usage.completion_tokens;
@@ -301,8 +312,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     }
     send({}, reply.finishReason);
     if (includeUsage) {
-      res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
       charge();
+      res.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
     }
     res.end('data: [DONE]\n\n');
   }

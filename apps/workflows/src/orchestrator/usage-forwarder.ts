@@ -1,46 +1,114 @@
-import { CONTEXT_HEADER, ModelCallData } from '@switchyard/contracts';
+import { CONTEXT_HEADER, ModelCallData, type EngineEvent, type Framework, type WorkflowEventRecord } from '@switchyard/contracts';
 import type { ContextTokens, Logger, ServiceEndpoints } from '@switchyard/service-kit';
-import type { WorkflowEventRecord } from '@switchyard/contracts';
+import type { Collection, DocumentStore } from '@switchyard/store';
 
-const ATTEMPTS = 5;
+/** A model call's usage on its way to billing: stored before its event, deleted once billing has it. */
+interface UsageOutboxDoc {
+  /** The call's id: billing records each call once by it. */
+  id: string;
+  tenantId: string;
+  workflowId: string;
+  body: Record<string, unknown>;
+  /** When it was written; the drain leaves young records to the immediate send. */
+  queuedAt: number;
+}
+
+export interface UsageForwarderOptions {
+  /** How often the outbox is drained of records the immediate send did not deliver (default 5 s). */
+  drainIntervalMs?: number;
+  /** Records younger than this are left to the immediate send (default 10 s). */
+  graceMs?: number;
+}
+
+const IMMEDIATE_ATTEMPTS = 3;
+const DRAIN_BATCH = 200;
+const DRAIN_CONCURRENCY = 8;
 
 /**
- * Sends every stored MODEL_CALL event to billing, which records each call once by its id; so
- * sending again after a failure (or a replayed event) can never count a call twice.
+ * Delivers every model call's usage to billing at least once, whatever dies: the record is written
+ * to the `usage_outbox` collection before its MODEL_CALL event is stored, sent to billing at once,
+ * and deleted when billing has it. Whatever was not delivered (billing down, this process killed
+ * mid-send) is sent again by the drain, on any replica. Billing records each call once by its id,
+ * so sending twice never counts a call twice.
+ *
+ * Writing the record before the event means a call whose reply reached the platform is billed even
+ * when the event itself is lost to a crash (the provider charged it); the step that made it runs
+ * again after recovery, and that repeated call is billed too, as the provider bills it.
  */
 export class UsageForwarder {
+  private readonly outbox: Collection<UsageOutboxDoc>;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | null = null;
+  private stopped = false;
+
   constructor(
+    store: DocumentStore,
     private readonly billing: ServiceEndpoints,
     private readonly tokens: ContextTokens,
     private readonly logger: Logger,
-  ) {}
-
-  forward(event: WorkflowEventRecord): void {
-    if (event.type !== 'MODEL_CALL') return;
-    const data = ModelCallData.safeParse(event.data);
-    if (!data.success) {
-      this.logger.warn({ workflowId: event.workflowId, sequence: event.sequence }, 'MODEL_CALL event without usage data; not metered');
-      return;
-    }
-    const body = {
-      callId: data.data.callId,
-      workflowId: event.workflowId,
-      engine: event.framework,
-      agent: event.agent ?? null,
-      step: event.step ?? null,
-      model: data.data.model,
-      inputTokens: data.data.usage.input,
-      outputTokens: data.data.usage.output,
-      cachedTokens: data.data.usage.cached ?? 0,
-      latencyMs: data.data.latencyMs,
-      at: event.at,
-    };
-    void this.send(event.tenantId, body);
+    private readonly options: UsageForwarderOptions = {},
+  ) {
+    this.outbox = store.collection<UsageOutboxDoc>('usage_outbox', { indexes: ['queuedAt'] });
   }
 
-  private async send(tenantId: string, body: Record<string, unknown>): Promise<void> {
+  /** Store the usage of a MODEL_CALL event before the event is appended; other events pass. */
+  async hold(tenantId: string, workflowId: string, framework: Framework | null, event: EngineEvent): Promise<void> {
+    const body = usageBody(workflowId, framework, event, new Date().toISOString());
+    if (!body) {
+      if (event.type === 'MODEL_CALL') this.logger.warn({ workflowId, step: event.step }, 'MODEL_CALL event without usage data; not metered');
+      return;
+    }
+    await this.outbox.upsert({ id: body.callId, tenantId, workflowId, body, queuedAt: Date.now() });
+  }
+
+  /** Send the usage of a stored MODEL_CALL event now; the drain retries what this does not deliver. */
+  forward(event: WorkflowEventRecord): void {
+    const body = usageBody(event.workflowId, event.framework, event, event.at);
+    if (!body) return;
+    void this.deliver(event.tenantId, body, IMMEDIATE_ATTEMPTS);
+  }
+
+  /** Drain the outbox every drainIntervalMs, beginning with what an earlier process left. */
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.draining = this.drain()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'usage outbox drain failed; next pass retries'))
+        .finally(() => {
+          this.draining = null;
+          if (!this.stopped) this.drainTimer = setTimeout(tick, this.options.drainIntervalMs ?? 5000).unref();
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.drainTimer);
+    await this.draining;
+  }
+
+  /** One pass: send every record older than the grace period, oldest first; returns how many were delivered. */
+  async drain(): Promise<number> {
+    const before = Date.now() - (this.options.graceMs ?? 10_000);
+    let delivered = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.outbox.queryAllTenants({ where: { queuedAt: { lte: before } }, orderBy: [{ field: 'queuedAt' }], first: DRAIN_BATCH, ...(after ? { after } : {}) });
+      for (let i = 0; i < page.items.length; i += DRAIN_CONCURRENCY) {
+        const results = await Promise.all(page.items.slice(i, i + DRAIN_CONCURRENCY).map(({ doc }) => this.deliver(doc.tenantId, doc.body, 1)));
+        delivered += results.filter(Boolean).length;
+      }
+      if (this.stopped || !page.hasNextPage || !page.endCursor) return delivered;
+      after = page.endCursor;
+    }
+  }
+
+  /** Post one record; true when billing has it (then its outbox record is removed). */
+  private async deliver(tenantId: string, body: Record<string, unknown>, attempts: number): Promise<boolean> {
     const context = { tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         const response = await this.billing.fetch('/internal/usage', {
           method: 'POST',
@@ -50,17 +118,36 @@ export class UsageForwarder {
           // Billing records each call once by its id.
           idempotent: true,
         });
-        if (response.ok) return;
-        if (response.status < 500) {
-          this.logger.error({ status: response.status, body }, 'billing refused a usage record');
-          return;
+        if (response.ok || response.status < 500) {
+          // A refusal (4xx) will not change on a retry: say so and let the record go.
+          if (!response.ok) this.logger.error({ status: response.status, body }, 'billing refused a usage record');
+          await this.outbox.delete(tenantId, String(body['callId'])).catch((error: unknown) => this.logger.warn({ err: error }, 'delivered usage record stays in the outbox; the drain sends it again'));
+          return response.ok;
         }
       } catch {
-        // Billing unreachable: try again with backoff.
+        // Billing unreachable: try again, or leave it to the drain.
       }
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
     }
-    this.logger.error({ body }, 'usage record could not be delivered to billing');
+    return false;
   }
 }
 
+function usageBody(workflowId: string, framework: Framework | null, event: Pick<EngineEvent, 'type' | 'agent' | 'step' | 'data'>, at: string): (Record<string, unknown> & { callId: string }) | null {
+  if (event.type !== 'MODEL_CALL') return null;
+  const data = ModelCallData.safeParse(event.data);
+  if (!data.success) return null;
+  return {
+    callId: data.data.callId,
+    workflowId,
+    engine: framework,
+    agent: event.agent ?? null,
+    step: event.step ?? null,
+    model: data.data.model,
+    inputTokens: data.data.usage.input,
+    outputTokens: data.data.usage.output,
+    cachedTokens: data.data.usage.cached ?? 0,
+    latencyMs: data.data.latencyMs,
+    at,
+  };
+}

@@ -342,7 +342,12 @@ export class WorkflowRunner {
         if (!line.trim()) continue;
         const message = EngineStreamMessage.parse(JSON.parse(line));
         if (signal.aborted) break;
-        if (message.kind === 'event') this.options.usage?.forward(await this.events.append(tenantId, workflowId, framework, decorate(message.event)));
+        if (message.kind === 'event') {
+          const event = decorate(message.event);
+          // A model call's usage is held for billing before its event is stored, so no crash loses it.
+          await this.options.usage?.hold(tenantId, workflowId, framework, event);
+          this.options.usage?.forward(await this.events.append(tenantId, workflowId, framework, event));
+        }
         else result = message.result;
       }
     } catch (error) {
