@@ -6,7 +6,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, CreateTenantDocument, SetBudgetDocument, StartWorkflowDocument, TenantDocument, WorkflowDocument } from '@switchyard/client';
-import { eventually, startDistributedTestStack, type DistributedTestStack } from '@switchyard/testkit';
+import { SeededRandom, eventually, startDistributedTestStack, type DistributedTestStack } from '@switchyard/testkit';
 import { findBinary, nginxAvailable, redisServerAvailable, type ServiceName } from '../src/index.ts';
 
 /**
@@ -23,18 +23,6 @@ if (missing.length > 0 && process.env.SWITCHYARD_REQUIRE_DISTRIBUTED === '1') {
   throw new Error(`The distributed-mode test needs ${missing.join(', ')}: sudo apt-get install redis-server nginx-light openssl`);
 }
 if (missing.length > 0) console.warn(`Skipping the distributed-mode test: it needs ${missing.join(', ')}.`);
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Kind = 'langgraph' | 'claim-approval' | 'crewai' | 'autogen' | 'hybrid';
 const KINDS: Kind[] = ['langgraph', 'claim-approval', 'crewai', 'autogen', 'hybrid'];
@@ -156,7 +144,8 @@ describe.skipIf(missing.length > 0)('the distributed mode: replicas of every ser
   });
 
   it(`runs ${WORKFLOWS} workflows of every engine to their expected end while replicas are killed, events 1..n on subscribers of either gateway`, async () => {
-    const random = seeded(SEED);
+    const seeded = new SeededRandom(SEED);
+    const random = () => seeded.next();
     const admin = stack.client();
     // Several keys, so the per-key rate limit does not throttle the workload itself.
     const keys = [stack.apiKey];
