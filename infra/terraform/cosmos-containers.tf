@@ -268,6 +268,14 @@ locals {
       [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
       [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
     ]
+    "workflows-usage_outbox" = [
+      [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/queuedAt", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/queuedAt", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/queuedAt", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/queuedAt", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+    ]
     "workflows-workflow_events" = [
       [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
       [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],

@@ -66,7 +66,7 @@ describe('infra/terraform', () => {
   it('creates the knowledge vector container as CosmosVectorIndex expects it', () => {
     const adapter = read('libs/store/src/cosmos-vector-index.ts');
     const knowledge = read('apps/knowledge/src/main.ts');
-    expect(knowledge).toContain("service: 'knowledge' }, 'chunk-vectors')");
+    expect(knowledge).toMatch(/service: 'knowledge' \},\s*'chunk-vectors',?\s*\)/);
     expect(adapter).toMatch(/path: '\/embedding', dataType: VectorEmbeddingDataType\.Float32, distanceFunction: VectorEmbeddingDistanceFunction\.Cosine/);
     expect(adapter).toMatch(/excludedPaths: \[\{ path: '\/embedding\/\*' \}\]/);
     expect(adapter).toMatch(/VectorIndexType\.QuantizedFlat/);
