@@ -41,7 +41,7 @@ function startInput(kind: Kind) {
 
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-/** A request retried while processes die: transport failures, 5xx and "briefly down" codes; any other refusal is an answer. */
+/** A request retried while processes die: transport failures, 5xx and the codes that say "retry shortly"; any other refusal is an answer. */
 async function withRetries<T>(what: string, call: () => Promise<T>, attempts = 60): Promise<T> {
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -51,7 +51,7 @@ async function withRetries<T>(what: string, call: () => Promise<T>, attempts = 6
       lastError = error;
       const status = (error as { status?: number }).status;
       const code = (error as { code?: string }).code;
-      if (status !== undefined && status < 500 && code && !['UNAVAILABLE', 'RATE_LIMITED'].includes(code)) throw error;
+      if (status !== undefined && status < 500 && code && !['UNAVAILABLE', 'RATE_LIMITED', 'CONFLICT'].includes(code)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.min(attempt, 10) * 100));
     }
   }
@@ -162,6 +162,7 @@ describe('the crash matrix: every process killed in turn and in pairs while work
     })();
 
     const budgetRuns: string[] = [];
+    let progress: NodeJS.Timeout | undefined;
     try {
       for (let i = 0; i < 8; i++) {
         const { startWorkflow } = await withRetries('budgeted start', () =>
@@ -190,6 +191,10 @@ describe('the crash matrix: every process killed in turn and in pairs while work
       expect(new Set(started.map((w) => w.id)).size).toBe(WORKFLOWS);
 
       // Each ends (claims after their approval, given whenever one is seen waiting).
+      progress = setInterval(() => {
+        const open = started.filter((w) => w.endedAt === undefined).length;
+        console.log(`crash matrix: ${open} of ${started.length} not ended yet, ${kills.length} kills so far`);
+      }, 30_000);
       await Promise.all(
         started.map(async (w) => {
           await settle(stack.client(w.key), w.id, w.kind === 'claim-approval', 900_000);
@@ -198,6 +203,7 @@ describe('the crash matrix: every process killed in turn and in pairs while work
       );
       await Promise.all(budgetRuns.map((id) => settle(budgetClient, id, false, 600_000)));
     } finally {
+      clearInterval(progress);
       done = true;
       await matrix;
     }
