@@ -287,6 +287,10 @@ locals {
       [{ path = "/sequence", order = "descending" }, { path = "/id", order = "descending" }],
       [{ path = "/sequence", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
       [{ path = "/sequence", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/workflowId", order = "ascending" }, { path = "/sequence", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/workflowId", order = "descending" }, { path = "/sequence", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/workflowId", order = "ascending" }, { path = "/sequence", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/workflowId", order = "descending" }, { path = "/sequence", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
     ]
     "workflows-workflows" = [
       [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],

@@ -38,7 +38,8 @@ const USAGE = `npm run bench -- [--quick] [--only a,b,c,d,e,f] [--out FILE]
   [--step-seconds 8] [--step-warmup 2] [--search-budget 100] [--start-search-budget 60] [--max-rate 6400]
   [--connections 64] [--latency-ms 200] [--event-workflows 50] [--overhead-workflows 50]
   [--sub-connections 50] [--subs-per-connection 100] [--sub-workflows 500] [--hold 10] [--drain 90]
-  [--cpu-prof DIR]   every platform process writes a .cpuprofile to DIR when the stack stops;
+  [--cpu-prof DIR]   every platform process writes a .cpuprofile to DIR when the stack stops, and (with d)
+                     a .window.cpuprofile of the (d) batch alone;
                      summarise one with: node --import tsx tools/bench/cpu-profile-summary.ts FILE
 
 --quick is a ~2-minute smoke run with short windows and fewer workflows and subscriptions; it

@@ -110,7 +110,14 @@ async function main(options: BenchOptions): Promise<void> {
       log(`(d) ${count} concurrent LANGGRAPH workflows, simulator latency ${options.simulatorLatencyMs} ms per call${options.only.has('d') ? '' : ' (only to have workflows to read)'}`);
       const client = stack.client();
       const cpu = new CpuMeter(cpuPids());
+      // With --cpu-prof, each platform process also writes a profile of this batch alone (cpu-profiler.mjs).
+      const markProfiles = () => {
+        if (!options.cpuProfileDir || !options.only.has('d')) return;
+        for (const service of services.values()) if (service.child?.pid) process.kill(service.child.pid, 'SIGUSR2');
+      };
+      markProfiles();
       const overhead = await measureModelCallOverhead(client, endpoint, { workflows: count, simulatorLatencyMs: options.simulatorLatencyMs, timeoutMs: 300_000 });
+      markProfiles();
       await client.close();
       workflowIds = overhead.ids;
       if (options.only.has('d')) {
