@@ -18,7 +18,7 @@ export interface BenchResults {
   eventDelivery?: EventDeliveryResult;
   /** The same measurement subscribing straight to the workflows subgraph (no gateway). */
   eventDeliveryDirect?: EventDeliveryResult;
-  modelCallOverhead?: ModelCallOverheadResult & { cpu: CpuUse };
+  modelCallOverhead?: ModelCallOverheadResult & { cpu: CpuUse; platformCpuMsPerCall?: number };
   subscriptionCapacity?: SubscriptionCapacityResult;
   startWorkflowBacklog?: { idle: boolean; seconds: number };
 }
@@ -233,6 +233,7 @@ export function renderReport(input: ReportInput): string {
       `| of which the last MODEL_CALL → WORKFLOW_SUCCEEDED | ${formatMs(d.finishDelay.p50, 0)} | ${formatMs(d.finishDelay.p95, 0)} | ${formatMs(d.finishDelay.p99, 0)} | ${formatMs(d.finishDelay.max, 0)} |`,
       '',
       `${d.succeeded} of ${d.workflows} succeeded with ${d.modelCalls} model calls (median ${d.callsPerWorkflow.p50} per workflow); the batch took ${d.batchSeconds.toFixed(1)} s. CPU during the batch: ${cores(d.cpu)}.`,
+      ...(d.platformCpuMsPerCall !== undefined ? ['', `**Platform CPU per model call: ${d.platformCpuMsPerCall.toFixed(1)} ms** (CPU-seconds of all the platform's processes during the batch, not the simulator's, divided by the model calls).`] : []),
       '',
       ...(d.errors.length ? [`Errors: ${d.errors.slice(0, 5).join('; ')}`, ''] : []),
     );

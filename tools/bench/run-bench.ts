@@ -110,6 +110,7 @@ async function main(options: BenchOptions): Promise<void> {
       log(`(d) ${count} concurrent LANGGRAPH workflows, simulator latency ${options.simulatorLatencyMs} ms per call${options.only.has('d') ? '' : ' (only to have workflows to read)'}`);
       const client = stack.client();
       const cpu = new CpuMeter(cpuPids());
+      const cpuFrom = performance.now();
       // With --cpu-prof, each platform process also writes a profile of this batch alone (cpu-profiler.mjs).
       const markProfiles = () => {
         if (!options.cpuProfileDir || !options.only.has('d')) return;
@@ -121,7 +122,11 @@ async function main(options: BenchOptions): Promise<void> {
       await client.close();
       workflowIds = overhead.ids;
       if (options.only.has('d')) {
-        results.modelCallOverhead = { ...overhead, cpu: cpu.read() };
+        const used = cpu.read();
+        const windowSeconds = (performance.now() - cpuFrom) / 1000;
+        // CPU-seconds of every platform process (not the simulator standing in for the model, the load generator or other work) per model call.
+        const platformCores = used.filter((entry) => services.has(entry.name) && entry.name !== 'llm-simulator').reduce((sum, entry) => sum + entry.cores, 0);
+        results.modelCallOverhead = { ...overhead, cpu: used, platformCpuMsPerCall: overhead.modelCalls > 0 ? (platformCores * windowSeconds * 1000) / overhead.modelCalls : Number.NaN };
         log(`(d) overhead per model call: median ${formatMs(overhead.overheadPerCall.p50)}, p95 ${formatMs(overhead.overheadPerCall.p95)} (${overhead.succeeded}/${overhead.workflows} succeeded)`);
       }
     }
