@@ -156,6 +156,17 @@ runSubgraphService({
           }
           res.json({ recorded: await meter.record(tenantId, usage.data) });
         });
+        // The orchestrator's usage outbox sends a tenant's records together: one request, one spend update.
+        const UsageBatch = z.object({ records: z.array(ModelCallUsage).min(1).max(500) });
+        app.post('/internal/usage/batch', requireTenantContext(tokens), express.json({ limit: '1mb' }), async (req, res) => {
+          const tenantId = (res.locals.tenant as { tenantId: string | null }).tenantId;
+          const batch = UsageBatch.safeParse(req.body);
+          if (!tenantId || !batch.success) {
+            res.status(400).json({ error: batch.success ? 'no tenant' : batch.error.message });
+            return;
+          }
+          res.json({ recorded: await meter.recordMany(tenantId, batch.data.records) });
+        });
         // Engines say which calls' usage they counted with a tokenizer (the provider sent none).
         app.post('/internal/usage/estimate', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
           const tenantId = (res.locals.tenant as { tenantId: string | null }).tenantId;

@@ -32,6 +32,18 @@ describe('UsageMeter', () => {
     expect(cost.totalUsd).toBeCloseTo(0.15 + 0.06, 10);
   });
 
+  it('records a batch: each new call once, repeats refused, the month\'s spend counted once per call, per month', async () => {
+    const seen: number[] = [];
+    const meter = new UsageMeter(new SqliteStore({ filename: ':memory:' }), {}, { onRecorded: async (_tenant, _doc, monthSpendUsd) => void seen.push(monthSpendUsd) });
+    expect(await meter.record('acme', call({ callId: 'a' }))).toBe(true);
+    const batch = [call({ callId: 'a' }), call({ callId: 'b' }), call({ callId: 'b' }), call({ callId: 'c', at: '2026-12-01T00:00:00.000Z' })];
+    expect(await meter.recordMany('acme', batch)).toEqual([false, true, false, true]);
+    const one = 0.15 + 0.06;
+    expect(await meter.monthSpend('acme', new Date('2026-12-20T00:00:00Z'))).toBeCloseTo(one, 9);
+    // The month counters the alerts read: November's after "a" and after "b", December's after "c".
+    expect(seen.map((v) => Number(v.toFixed(9)))).toEqual([one, 2 * one, one].map((v) => Number(v.toFixed(9))));
+  });
+
   it('splits a workflow\'s cost by agent and keeps tenants apart', async () => {
     const meter = new UsageMeter(new SqliteStore({ filename: ':memory:' }));
     await meter.record('acme', call({ callId: 'a', agent: 'Writer' }));

@@ -119,6 +119,37 @@ export class UsageMeter {
 
   /** Returns false when the call was already recorded. */
   async record(tenantId: string, reported: ModelCallUsage): Promise<boolean> {
+    return (await this.recordMany(tenantId, [reported]))[0]!;
+  }
+
+  /**
+   * Record several calls of one tenant; for each, whether it was new (false: recorded before, by
+   * its call id). The month's spend counter is updated once per month the new calls fall in.
+   */
+  async recordMany(tenantId: string, calls: readonly ModelCallUsage[]): Promise<boolean[]> {
+    const created: UsageDoc[] = [];
+    const results: boolean[] = [];
+    for (const call of calls) {
+      const doc = await this.priced(tenantId, call);
+      try {
+        await this.records.create(doc);
+        created.push(doc);
+        results.push(true);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        results.push(false);
+      }
+    }
+    const byMonth = new Map<string, UsageDoc[]>();
+    for (const doc of created) byMonth.set(monthOf(doc.at), [...(byMonth.get(monthOf(doc.at)) ?? []), doc]);
+    for (const [month, docs] of byMonth) {
+      const nanoUsd = await this.spend.increment(tenantId, `spend-${month}`, 'nanoUsd', docs.reduce((sum, doc) => sum + Math.round(doc.costUsd * 1e9), 0), { nanoUsd: 0 });
+      for (const doc of docs) await this.options.onRecorded?.(tenantId, doc, nanoUsd / 1e9);
+    }
+    return results;
+  }
+
+  private async priced(tenantId: string, reported: ModelCallUsage): Promise<UsageDoc> {
     const at = new Date(reported.at);
     const usage = { ...reported, at: Number.isNaN(at.getTime()) ? new Date().toISOString() : at.toISOString() };
     const { model, price, version } = await this.priceFor(tenantId, usage.model, usage.at);
@@ -134,15 +165,7 @@ export class UsageMeter {
     };
     // The request's span (the orchestrator's forward of the MODEL_CALL event) gets the priced call.
     trace.getActiveSpan()?.setAttributes({ 'switchyard.cost_usd': doc.costUsd, 'gen_ai.request.model': usage.model, ...(usage.workflowId ? { 'switchyard.workflow.id': usage.workflowId } : {}), ...(usage.engine ? { 'switchyard.framework': usage.engine } : {}) });
-    try {
-      await this.records.create(doc);
-    } catch (error) {
-      if (error instanceof ConflictError) return false;
-      throw error;
-    }
-    const nanoUsd = await this.spend.increment(tenantId, `spend-${monthOf(doc.at)}`, 'nanoUsd', Math.round(doc.costUsd * 1e9), { nanoUsd: 0 });
-    await this.options.onRecorded?.(tenantId, doc, nanoUsd / 1e9);
-    return true;
+    return doc;
   }
 
   /**

@@ -13,9 +13,10 @@ const tokens = new ContextTokens('x'.repeat(32));
 const logger = createLogger('test', 'silent');
 
 /** An HTTP endpoint in billing's place: answers 503 while `down`, and records each call id it takes. */
-async function billingOn(port = 0): Promise<{ server: Server; url: string; received: string[]; setDown(down: boolean): void }> {
+async function billingOn(port = 0): Promise<{ server: Server; url: string; received: string[]; batches(): number; setDown(down: boolean): void }> {
   const received: string[] = [];
   let down = false;
+  let batches = 0;
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
@@ -29,12 +30,17 @@ async function billingOn(port = 0): Promise<{ server: Server; url: string; recei
         res.writeHead(401).end();
         return;
       }
-      received.push(`${context.tenantId}/${(JSON.parse(body) as { callId: string }).callId}`);
+      if (req.url !== '/internal/usage/batch') {
+        res.writeHead(404).end();
+        return;
+      }
+      for (const record of (JSON.parse(body) as { records: Array<{ callId: string }> }).records) received.push(`${context.tenantId}/${record.callId}`);
+      batches += 1;
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"recorded":true}');
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, setDown: (d) => (down = d) };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, batches: () => batches, setDown: (d) => (down = d) };
 }
 
 const modelCall = (callId: string): EngineEvent => ({ type: 'MODEL_CALL', step: 'draft', data: { callId, model: 'gpt-4o-mini', usage: { input: 10, output: 5 }, latencyMs: 3 } });
@@ -79,6 +85,21 @@ describe('UsageForwarder', () => {
     expect(await second.drain()).toBe(3);
     expect([...new Set(billing.received)].sort()).toEqual(['acme/c1', 'acme/c3', 'globex/c2']);
     expect(await second.drain()).toBe(0);
+  });
+
+  it("sends a tenant's records of the same moment in one request, another tenant's in its own", async () => {
+    const billing = await billingOn();
+    servers.push(billing.server);
+    const store = new SqliteStore({ filename: ':memory:' });
+    const forwarder = new UsageForwarder(store, new ServiceEndpoints(billing.url), tokens, logger, { graceMs: 0 });
+    for (const [tenant, call] of [['acme', 'a1'], ['acme', 'a2'], ['globex', 'g1'], ['acme', 'a3']] as const) {
+      await forwarder.hold(tenant, 'w', 'LANGGRAPH', modelCall(call));
+      forwarder.forward(stored(tenant, 'w', modelCall(call)));
+    }
+    await expect.poll(() => billing.received.length).toBe(4);
+    expect(billing.received.sort()).toEqual(['acme/a1', 'acme/a2', 'acme/a3', 'globex/g1']);
+    expect(billing.batches()).toBe(2);
+    await expect.poll(async () => (await store.collection('usage_outbox').count('acme')) + (await store.collection('usage_outbox').count('globex'))).toBe(0);
   });
 
   it('leaves records younger than the grace period to the immediate send', async () => {

@@ -18,16 +18,21 @@ export interface UsageForwarderOptions {
   drainIntervalMs?: number;
   /** Records younger than this are left to the immediate send (default 10 s). */
   graceMs?: number;
+  /** How long the immediate send gathers a tenant's records into one request (default 20 ms). */
+  batchDelayMs?: number;
 }
 
+type UsageBody = Record<string, unknown> & { callId: string };
+
 const IMMEDIATE_ATTEMPTS = 3;
-const DRAIN_BATCH = 200;
-const DRAIN_CONCURRENCY = 8;
+const DRAIN_PAGE = 500;
+/** Records per request to billing (its limit is 500). */
+const BATCH_SIZE = 200;
 
 /**
  * Delivers every model call's usage to billing at least once, whatever dies: the record is written
- * to the `usage_outbox` collection before its MODEL_CALL event is stored, sent to billing at once,
- * and deleted when billing has it. Whatever was not delivered (billing down, this process killed
+ * to the `usage_outbox` collection before its MODEL_CALL event is stored, sent to billing at once
+ * (a tenant's records of the same few milliseconds in one request), and deleted when billing has it. Whatever was not delivered (billing down, this process killed
  * mid-send) is sent again by the drain, on any replica. Billing records each call once by its id,
  * so sending twice never counts a call twice.
  *
@@ -40,6 +45,9 @@ export class UsageForwarder {
   private drainTimer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | null = null;
   private stopped = false;
+  /** Records waiting for the immediate send, by tenant. */
+  private readonly pending = new Map<string, UsageBody[]>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     store: DocumentStore,
@@ -65,7 +73,19 @@ export class UsageForwarder {
   forward(event: WorkflowEventRecord): void {
     const body = usageBody(event.workflowId, event.framework, event, event.at);
     if (!body) return;
-    void this.deliver(event.tenantId, body, IMMEDIATE_ATTEMPTS);
+    const queued = this.pending.get(event.tenantId) ?? [];
+    queued.push(body);
+    this.pending.set(event.tenantId, queued);
+    if (queued.length >= BATCH_SIZE) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.batchDelayMs ?? 20);
+  }
+
+  /** Send what the immediate path has gathered, one request per tenant. */
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const [tenantId, bodies] of this.pending) void this.deliver(tenantId, bodies, IMMEDIATE_ATTEMPTS);
+    this.pending.clear();
   }
 
   /** Drain the outbox every drainIntervalMs, beginning with what an earlier process left. */
@@ -86,6 +106,7 @@ export class UsageForwarder {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.drainTimer);
+    this.flush();
     await this.draining;
   }
 
@@ -95,33 +116,39 @@ export class UsageForwarder {
     let delivered = 0;
     let after: string | undefined;
     for (;;) {
-      const page = await this.outbox.queryAllTenants({ where: { queuedAt: { lte: before } }, orderBy: [{ field: 'queuedAt' }], first: DRAIN_BATCH, ...(after ? { after } : {}) });
-      for (let i = 0; i < page.items.length; i += DRAIN_CONCURRENCY) {
-        const results = await Promise.all(page.items.slice(i, i + DRAIN_CONCURRENCY).map(({ doc }) => this.deliver(doc.tenantId, doc.body, 1)));
-        delivered += results.filter(Boolean).length;
+      const page = await this.outbox.queryAllTenants({ where: { queuedAt: { lte: before } }, orderBy: [{ field: 'queuedAt' }], first: DRAIN_PAGE, ...(after ? { after } : {}) });
+      const byTenant = new Map<string, UsageBody[]>();
+      for (const { doc } of page.items) byTenant.set(doc.tenantId, [...(byTenant.get(doc.tenantId) ?? []), doc.body as UsageBody]);
+      for (const [tenantId, bodies] of byTenant) {
+        for (let i = 0; i < bodies.length; i += BATCH_SIZE) {
+          const batch = bodies.slice(i, i + BATCH_SIZE);
+          if (await this.deliver(tenantId, batch, 1)) delivered += batch.length;
+        }
       }
       if (this.stopped || !page.hasNextPage || !page.endCursor) return delivered;
       after = page.endCursor;
     }
   }
 
-  /** Post one record; true when billing has it (then its outbox record is removed). */
-  private async deliver(tenantId: string, body: Record<string, unknown>, attempts: number): Promise<boolean> {
+  /** Post one tenant's records in one request; true when billing has them (then their outbox records are removed). */
+  private async deliver(tenantId: string, bodies: readonly UsageBody[], attempts: number): Promise<boolean> {
     const context = { tenantId, role: 'DEVELOPER' as const, keyId: null, subject: 'service:workflows' };
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const response = await this.billing.fetch('/internal/usage', {
+        const response = await this.billing.fetch('/internal/usage/batch', {
           method: 'POST',
           headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
-          body: JSON.stringify(body),
+          body: JSON.stringify({ records: bodies }),
           signal: AbortSignal.timeout(5000),
           // Billing records each call once by its id.
           idempotent: true,
         });
         if (response.ok || response.status < 500) {
           // A refusal (4xx) will not change on a retry: say so and let the record go.
-          if (!response.ok) this.logger.error({ status: response.status, body }, 'billing refused a usage record');
-          await this.outbox.delete(tenantId, String(body['callId'])).catch((error: unknown) => this.logger.warn({ err: error }, 'delivered usage record stays in the outbox; the drain sends it again'));
+          if (!response.ok) this.logger.error({ status: response.status, callIds: bodies.map((b) => b.callId) }, 'billing refused usage records');
+          for (const body of bodies) {
+            await this.outbox.delete(tenantId, body.callId).catch((error: unknown) => this.logger.warn({ err: error }, 'delivered usage record stays in the outbox; the drain sends it again'));
+          }
           return response.ok;
         }
       } catch {
@@ -133,7 +160,7 @@ export class UsageForwarder {
   }
 }
 
-function usageBody(workflowId: string, framework: Framework | null, event: Pick<EngineEvent, 'type' | 'agent' | 'step' | 'data'>, at: string): (Record<string, unknown> & { callId: string }) | null {
+function usageBody(workflowId: string, framework: Framework | null, event: Pick<EngineEvent, 'type' | 'agent' | 'step' | 'data'>, at: string): UsageBody | null {
   if (event.type !== 'MODEL_CALL') return null;
   const data = ModelCallData.safeParse(event.data);
   if (!data.success) return null;
