@@ -11,6 +11,7 @@ import {
   parseHostList,
   parseStdioCommandList,
   platformTools,
+  runCodeTool,
   McpClientPool,
   type OutboundToolsOptions,
   type KnowledgeHit,
@@ -75,15 +76,20 @@ export class TenantToolbox {
     this.knowledge = options.knowledgeUrl ? ServiceEndpoints.of(options.knowledgeUrl) : undefined;
   }
 
+  /** The platform's tools, made once per process: they hold no run's state (a call brings its tenant's context). */
+  private shared: Tool[] | undefined;
+
   private baseTools(tenantId: string, workflowId: string): Tool[] {
     const { codeExecutor } = this.options;
-    return [
-      ...platformTools({
-        codeExecutor: typeof codeExecutor === 'function' ? codeExecutor(tenantId, workflowId) : codeExecutor,
-        knowledge: (query, first, context) => this.searchKnowledge(query, first, context),
-        ...(this.options.outbound ? { outbound: this.options.outbound } : {}),
-      }),
-    ];
+    const perRun = typeof codeExecutor === 'function';
+    this.shared ??= platformTools({
+      // A sandbox per run is made below; this stand-in is never called.
+      codeExecutor: perRun ? { languages: [], execute: () => Promise.reject(new Error('run_code needs the run\'s sandbox')) } : codeExecutor,
+      knowledge: (query, first, context) => this.searchKnowledge(query, first, context),
+      ...(this.options.outbound ? { outbound: this.options.outbound } : {}),
+    });
+    if (!perRun) return this.shared;
+    return this.shared.map((tool) => (tool.name === 'run_code' ? runCodeTool(codeExecutor(tenantId, workflowId)) : tool));
   }
 
   /** Close the MCP connections (stdio server processes included) when the service stops. */

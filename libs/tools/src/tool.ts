@@ -60,10 +60,14 @@ export function describeIssues(error: z.ZodError): string[] {
 }
 
 export function defineTool<Args extends z.ZodType>(definition: ToolDefinition<Args>): Tool {
+  // Converted on first use: a run's registry holds every platform tool, and most are never offered to a model.
+  let parameters: JsonSchema | undefined;
   return {
     name: definition.name,
     description: definition.description,
-    parameters: zodToParameters(definition.args),
+    get parameters() {
+      return (parameters ??= zodToParameters(definition.args));
+    },
     source: definition.source ?? 'builtin',
     parse(input) {
       const parsed = definition.args.safeParse(input);
