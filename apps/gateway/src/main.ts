@@ -33,7 +33,7 @@ import { MemoryTokenBuckets, RedisTokenBuckets, type TokenBuckets } from './limi
 import { readEnv } from './env.ts';
 import { FederatedSubscriptions, UpstreamConnections } from './subscriptions/federated-subscriptions.ts';
 import { prepareWsOperation } from './subscriptions/ws-operation.ts';
-import { refuseUnreadableBodies, refusalWithoutCode, requestRefusals } from './requests/request-refusals.ts';
+import { refuseUnreadableBodies, refusalWithoutCode, withoutArmorSyntaxPrefix, requestRefusals } from './requests/request-refusals.ts';
 
 interface GatewayContext {
   tenant: TenantContext;
@@ -241,7 +241,7 @@ async function main() {
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, requestRefusals<GatewayContext>(), auditPlugin(audit), metrics.apolloPlugin<GatewayContext>(), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: env.GRAPHQL_MAX_TOKENS },
-    formatError: (formatted, error) => refusalWithoutCode(formatted, error) ?? formatError(formatted, error),
+    formatError: (formatted, error) => refusalWithoutCode(formatted, error) ?? formatError(withoutArmorSyntaxPrefix(formatted), error),
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,

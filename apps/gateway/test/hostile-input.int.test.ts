@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StartWorkflowDocument } from '@switchyard/client';
 import { eventually, startTestStack, type TestStack } from '@switchyard/testkit';
 import { checkHttpAnswer, checkWsOutcome, runHostileInput, runWsCase, type HostileInputReport } from '@switchyard/testkit/hostile-input';
 
@@ -95,6 +96,15 @@ describe('hostile input through the gateway', () => {
       expect({ status: answer.status, problems: answer.codes.problems, codes: answer.codes.codes }, String(body).slice(0, 80)).toEqual({ status, problems: [], codes: [code] });
     }
 
+    // A limit of graphql-armor is a validation failure that says what to do, not a "Syntax Error".
+    const aliased = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` },
+      body: JSON.stringify({ query: `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: viewer { role }`).join(' ')} }` }),
+    });
+    expect(aliased.status).toBe(400);
+    expect(((await aliased.json()) as { errors: unknown[] }).errors[0]).toMatchObject({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' }, message: expect.stringMatching(/^Aliases limit of \d+ exceeded, found 60: simplify the operation/) });
+
     const ws = stack.gatewayUrl.replace(/^http/, 'ws');
     const init = JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${stack.apiKey}` } });
     const over = async (frames: string[]) => {
@@ -117,6 +127,23 @@ describe('hostile input through the gateway', () => {
     }
     const huge = await over([init, subscribe({ query: `{ viewer { role } } #${'x'.repeat(1_100_000)}` })]);
     expect(huge.outcome.closeCode).toBe(1009);
+
+    // An event whose entity fields fail in other subgraphs (billing refuses the window) comes with
+    // those errors and their codes, and the subscription goes on.
+    const { createClient } = await import('graphql-ws');
+    const { default: WebSocket } = await import('ws');
+    const client = createClient({ url: ws, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${stack.apiKey}` }, retryAttempts: 0 });
+    try {
+      const events = client.iterate({ query: 'subscription { workflowStatusChanges { id status cost { totalUsd estimatedModelCalls } tenant { id budget { monthlyLimitUsd webhookSecret } invoices { month } usageSeries(from: "2020-01-01T00:00:00Z", to: "2026-02-27T00:00:00Z") { start } } } }' });
+      const first = events.next();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await stack.client().request(StartWorkflowDocument, { input: { input: 'Summarise the policy', framework: 'LANGGRAPH' } });
+      const { value } = await first;
+      expect(value.errors?.[0]).toMatchObject({ path: ['workflowStatusChanges', 'tenant', 'usageSeries'], extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('ask for at most 1440') });
+      await events.return?.();
+    } finally {
+      await client.dispose();
+    }
   });
 
   it(`answers ${OPERATIONS} hostile operations and ${CONVERSATIONS} graphql-ws conversations with refusals, never a crash, a 5xx or another tenant's data`, async () => {

@@ -68,6 +68,18 @@ export function refusalWithoutCode(formatted: GraphQLFormattedError, error: unkn
 }
 
 /**
+ * graphql-armor words its limits (depth, aliases, directives, cost) as "Syntax Error: Query Cost
+ * limit of 5000 exceeded, found 3.36e+53." although the operation parses: the prefix goes, and the
+ * message says what to do. The code (GRAPHQL_VALIDATION_FAILED) stays.
+ */
+export function withoutArmorSyntaxPrefix(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const match = /^Syntax Error: ((?:Query Cost|Query depth|Aliases|Directives|Token)s? limit of .*)$/i.exec(formatted.message);
+  if (!match) return formatted;
+  const advice = /cost/i.test(match[1]!) ? 'ask for fewer items (smaller `first`) or fewer nested fields, or split the operation' : 'simplify the operation or split it into several requests';
+  return { ...formatted, message: `${match[1]!.replace(/\.$/, '')}: ${advice}.` };
+}
+
+/**
  * Subscriptions run over graphql-ws; over HTTP @apollo/gateway fails them as an internal error.
  * Refused here with the way to subscribe, and a response whose errors are all refusals of the
  * request answers 400, not 500 (Apollo answers 500 for errors raised in its plugins and gateway).

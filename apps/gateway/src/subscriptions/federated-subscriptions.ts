@@ -199,7 +199,8 @@ export class FederatedSubscriptions {
       cache: undefined,
     } as unknown as Parameters<typeof executeQueryPlan>[2];
 
-    const resolveEvent = async (event: ExecutionResult): Promise<ExecutionResult> => {
+    const resolveEvent = async (event: ExecutionResult): Promise<ExecutionResult> => withGraphQLErrors(await resolveFields(event));
+    const resolveFields = async (event: ExecutionResult): Promise<ExecutionResult> => {
       if (!event.data) return event;
       const eventSource: GraphQLDataSource = { process: async () => ({ data: event.data as Record<string, unknown> }) };
       const perEvent: QueryPlan = {
@@ -272,6 +273,24 @@ export class FederatedSubscriptions {
     }
     return plan;
   }
+}
+
+/**
+ * graphql-ws sends each error with its toJSON(): the upstream's errors arrive as plain objects, and
+ * a plain object in a result failed the client's subscription with "e.toJSON is not a function".
+ * An error without a code (the query planner's own) gets the gateway's.
+ */
+function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) => {
+      const plain = error as { message?: unknown; path?: readonly (string | number)[]; extensions?: Record<string, unknown> };
+      const code = plain.extensions?.['code'] ?? ErrorCode.INTERNAL_SERVER_ERROR;
+      if (error instanceof GraphQLError && plain.extensions?.['code'] !== undefined) return error;
+      return new GraphQLError(String(plain.message ?? 'The event could not be resolved.'), { ...(plain.path ? { path: plain.path } : {}), extensions: { ...plain.extensions, code } });
+    }),
+  };
 }
 
 function toGraphQLError(error: unknown): GraphQLError {

@@ -1,5 +1,6 @@
 import { GraphQLError, getOperationAST, getVariableValues, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { ErrorCode } from '@switchyard/contracts';
+import { withoutArmorSyntaxPrefix } from '../requests/request-refusals.ts';
 
 export interface WsOperationLimits {
   /** Tokens a document may have before parsing stops (the HTTP endpoint's limit). */
@@ -32,7 +33,7 @@ export function prepareWsOperation(
     return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
   }
   const invalid = validate(schema, document, [...specifiedRules, ...limits.rules]);
-  if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+  if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED', withoutArmorSyntaxPrefix({ message: error.message }).message));
   const operationName = payload.operationName ?? undefined;
   const operation = getOperationAST(document, operationName);
   if (!operation) {
@@ -46,7 +47,7 @@ export function prepareWsOperation(
   return { schema, document, variableValues: variables.coerced, operationName };
 }
 
-function withCode(error: unknown, code: string): GraphQLError {
+function withCode(error: unknown, code: string, message?: string): GraphQLError {
   if (!(error instanceof GraphQLError)) return new GraphQLError(String((error as Error)?.message ?? error), { extensions: { code } });
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code: error.extensions.code ?? code } });
+  return new GraphQLError(message ?? error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code: error.extensions.code ?? code } });
 }

@@ -25,6 +25,17 @@ export const HybridDefinition = z
     const seen = new Set<string>();
     definition.stages.forEach((stage, index) => {
       if (seen.has(stage.name)) ctx.addIssue({ code: 'custom', path: ['stages', index, 'name'], message: `duplicate stage name "${stage.name}"` });
+      // A placeholder about the input or the outputs (typos such as {{inputs}} included) must name the input or an earlier stage.
+      for (const [, reference] of (stage.input ?? '').matchAll(/\{\{\s*((?:input|output)[^}]*?)\s*\}\}/g)) {
+        const stageName = /^outputs\.([a-z][a-z0-9-]{0,39})$/.exec(reference!)?.[1];
+        if (reference === 'input' || (stageName !== undefined && seen.has(stageName))) continue;
+        const earlier = [...seen].map((name) => `{{outputs.${name}}}`).join(', ');
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', index, 'input'],
+          message: `{{${reference}}} names no earlier stage; use {{input}}${earlier ? ` or one of ${earlier}` : ' (this is the first stage)'}`,
+        });
+      }
       seen.add(stage.name);
     });
   });
@@ -71,8 +82,9 @@ export interface HybridContext {
   outputs: Record<string, string>;
 }
 
+/** The value at a dotted path, through own properties only (never `constructor`, `__proto__` and the like). */
 function lookup(context: HybridContext, path: string): unknown {
-  return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), context);
+  return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined), context);
 }
 
 export function stageApplies(stage: HybridStage, context: HybridContext): boolean {
