@@ -227,9 +227,14 @@ runSubgraphService({
           const now = new Date();
           const id = body.data.reservationId;
           const keyScope = keyLimit && keyId ? ({ kind: 'apiKey', keyId } as const) : null;
-          const waitFor = (outcome: { retryAfterMs: number; reservedUsd: number }, whose: string) => {
+          const waitFor = (outcome: { retryAfterMs: number; reservedUsd: number; settledUsd: number }, whose: string) => {
             budgetWaits.inc({ tenant: tenantId });
-            res.status(409).json({ code: 'BUDGET_BUSY', retryAfterMs: outcome.retryAfterMs, message: `${whose} is held by calls in flight ($${outcome.reservedUsd.toFixed(6)}); ask again.` });
+            res.status(409).json({
+              code: 'BUDGET_BUSY',
+              retryAfterMs: outcome.retryAfterMs,
+              settledUsd: outcome.settledUsd,
+              message: `${whose} is held by calls in flight ($${outcome.reservedUsd.toFixed(6)}); ask again.`,
+            });
           };
           try {
             // The key's ledger first, then the tenant's with what the key granted; the smaller grant

@@ -24,7 +24,10 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
  */
 export const MIN_USEFUL_OUTPUT_TOKENS = 64;
 
-/** How long a call waits for calls in flight to free the budget they hold before it is refused. */
+/**
+ * How long a call waits for calls in flight to free the budget they hold before it is refused; the
+ * wait starts again whenever the settled spend moves (the calls ahead of it are finishing).
+ */
 const DEFAULT_BUDGET_WAIT_MS = 30_000;
 
 /**
@@ -125,7 +128,8 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
     const run = runContext.getStore();
     if (!run) return call(maxOutputTokens, model);
     const reservationId = randomUUID();
-    const deadline = Date.now() + waitMs;
+    let deadline = Date.now() + waitMs;
+    let lastSettledUsd: number | undefined;
     let granted: { unlimited?: boolean; maxOutputTokens?: number; model?: string };
     let maxInputTokens = inputTokensBound;
     let exact = exactInputTokens;
@@ -159,8 +163,13 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
       }
       if (reservation.status === 409) {
         // The room is held by other calls in flight, which settle in a moment to their real cost.
-        const busy = (await reservation.json()) as { message: string; retryAfterMs?: number };
-        if (Date.now() + wait > deadline) throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, `${busy.message.replace(/; ask again\.$/, '')} for more than ${Math.round(waitMs / 1000)} s; raise the budget or run fewer workflows at once.`);
+        const busy = (await reservation.json()) as { message: string; retryAfterMs?: number; settledUsd?: number };
+        // Calls ahead of this one are finishing (the settled spend moves): it is in line, not stuck.
+        if (busy.settledUsd !== undefined && busy.settledUsd !== lastSettledUsd) {
+          if (lastSettledUsd !== undefined) deadline = Date.now() + waitMs;
+          lastSettledUsd = busy.settledUsd;
+        }
+        if (Date.now() + wait > deadline) throw new SwitchyardError(ErrorCode.BUDGET_EXCEEDED, `${busy.message.replace(/; ask again\.$/, '')} with nothing settled for more than ${Math.round(waitMs / 1000)} s; raise the budget or run fewer workflows at once.`);
         await new Promise((resolve) => setTimeout(resolve, Math.max(busy.retryAfterMs ?? 0, wait) * (0.5 + Math.random())));
         continue;
       }

@@ -76,6 +76,29 @@ describe('BudgetLedger', () => {
     expect(await ledger.reserve('acme', 'young-1', ask('young', 2), hard, new Date(Date.now() + 2000))).toMatchObject({ outcome: 'granted', outputTokens: 200 });
   });
 
+  it('lets a workflow that has begun finish before one that has not, even an older one that asked later', async () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    const ledger = new BudgetLedger(store);
+    const ask = (key: string, priority: number): ReservationAsk => ({ ...chat, model: 'm', queue: { key, priority } });
+    const t0 = Date.now();
+    const at = (ms: number) => new Date(t0 + ms);
+    // The younger workflow's first call arrives first (its start was handled sooner) and is granted.
+    expect(await ledger.reserve('acme', 'young-1', ask('young', 2), hard, at(0))).toMatchObject({ outcome: 'granted' });
+    await ledger.settle('acme', 'young-1', 0.2, at(10), undefined, { model: 'm', outputTokens: 100 });
+    // The older one has not begun: it waits while the begun one is between calls, and the begun one goes.
+    expect(await ledger.reserve('acme', 'old-1', ask('old', 1), hard, at(20))).toMatchObject({ outcome: 'wait', settledUsd: 0.2 });
+    expect(await ledger.reserve('acme', 'young-2', ask('young', 2), hard, at(30))).toMatchObject({ outcome: 'granted', outputTokens: 200 });
+    // Polling while its place holds writes nothing to the ledger.
+    const before = (await store.collection('budget_ledgers').get('acme', `ledger-${at(0).toISOString().slice(0, 7)}`))!.etag;
+    expect(await ledger.reserve('acme', 'old-1', ask('old', 1), hard, at(40))).toMatchObject({ outcome: 'wait' });
+    expect((await store.collection('budget_ledgers').get('acme', `ledger-${at(0).toISOString().slice(0, 7)}`))!.etag).toBe(before);
+    await ledger.settle('acme', 'young-2', 0.1, at(50), undefined, { model: 'm', outputTokens: 100 });
+    // The begun workflow asks no more (it finished): once its place lapses, the older one is served.
+    expect(await ledger.reserve('acme', 'old-1', ask('old', 1), hard, at(2000))).toMatchObject({ outcome: 'granted', outputTokens: 200 });
+    // Among begun workflows the older goes first: the younger, back from a long pause, waits for it.
+    expect(await ledger.reserve('acme', 'young-3', ask('young', 2), hard, at(2100))).toMatchObject({ outcome: 'wait' });
+  });
+
   it('settles to the real cost once, however often settle is called, which frees the rest of the reservation', async () => {
     const ledger = new BudgetLedger(new SqliteStore({ filename: ':memory:' }));
     await ledger.reserve('acme', 'a', fixedAsk(0.9), hard);

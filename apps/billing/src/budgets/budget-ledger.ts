@@ -31,12 +31,20 @@ interface LedgerDoc {
    */
   typicalOutput?: Record<string, number>;
   /**
-   * Workflows in line for a tight budget, by workflow id: its start time (older goes first) and
-   * until when the entry holds. A workflow is in line while its calls wait, and for a moment after
-   * each of its calls on the tight budget settles, so a younger workflow does not take the room in
-   * the gap between two calls of an older one; a workflow that stopped asking lapses.
+   * Workflows in line for a hard budget, by workflow id: its start time (older goes first), until
+   * when the entry holds its place (while its calls wait, and for a moment after each of its calls
+   * settles, so another workflow does not take the room in the gap between two calls), and until
+   * when it counts as begun (it has been granted a call lately). When the budget is tight, a begun
+   * workflow goes before one that has not begun, however old: the last of a budget finishes the
+   * runs it has paid for part of instead of starting new ones it cannot finish.
    */
-  waiters?: Record<string, { priority: number; expiresAt: number }>;
+  waiters?: Record<string, Waiter>;
+}
+
+interface Waiter {
+  priority: number;
+  expiresAt: number;
+  begunUntil?: number;
 }
 
 export interface BudgetLimit {
@@ -66,8 +74,11 @@ export interface ReservationAsk {
 export type ReservationOutcome =
   /** Reserved: the call may go ahead with at most `outputTokens` output tokens. */
   | { outcome: 'granted'; amountUsd: number; outputTokens: number }
-  /** Does not fit now, but would once calls in flight settle: ask again after `retryAfterMs`. */
-  | { outcome: 'wait'; retryAfterMs: number; reservedUsd: number };
+  /**
+   * Does not fit now, but would once calls in flight settle: ask again after `retryAfterMs`.
+   * `settledUsd` lets a waiting caller see the budget move (calls ahead of it finishing).
+   */
+  | { outcome: 'wait'; retryAfterMs: number; reservedUsd: number; settledUsd: number };
 
 /** Whose spend a ledger holds: the tenant's, or one API key's within the tenant. */
 export type LedgerScope = { kind: 'tenant' } | { kind: 'apiKey'; keyId: string };
@@ -110,6 +121,7 @@ export class BudgetLedger {
     private readonly settledKeepMs = 15 * 60_000,
     private readonly waiterTtlMs = 5000,
     private readonly holdAfterSettleMs = 1500,
+    private readonly begunTtlMs = 60_000,
   ) {
     this.ledgers = store.collection<LedgerDoc>('budget_ledgers');
   }
@@ -136,10 +148,16 @@ export class BudgetLedger {
       const reservedUsd = Object.values(active.reservations).reduce((sum, r) => sum + r.amountUsd, 0);
       const full = ask.inputUsd + ask.maxOutputTokens * ask.outputTokenUsd;
       let outputTokens = ask.maxOutputTokens;
-      const queue = ask.queue;
-      const wait = (): LedgerDoc => {
-        outcome = { outcome: 'wait', retryAfterMs: 100, reservedUsd };
-        if (queue) active.waiters = { ...active.waiters, [queue.key]: { priority: queue.priority, expiresAt: now.getTime() + this.waiterTtlMs } };
+      const queue = limit?.hardLimit ? ask.queue : undefined;
+      const nowMs = now.getTime();
+      const wait = (): LedgerDoc | null => {
+        outcome = { outcome: 'wait', retryAfterMs: 100, reservedUsd, settledUsd: active.settledUsd };
+        if (!queue) return null;
+        const mine = active.waiters?.[queue.key];
+        // Asking again while its place still holds for a while writes nothing: waiting callers poll,
+        // and a write each time would make the ledger a point of contention for the calls that run.
+        if (mine && mine.priority === queue.priority && mine.expiresAt - nowMs > this.waiterTtlMs / 2) return null;
+        active.waiters = { ...active.waiters, [queue.key]: { ...mine, priority: queue.priority, expiresAt: nowMs + this.waiterTtlMs } };
         return active;
       };
       if (limit?.hardLimit) {
@@ -147,11 +165,7 @@ export class BudgetLedger {
         if (full > room + EPSILON) {
           const affordable = ask.outputTokenUsd > 0 ? Math.floor((room - ask.inputUsd + EPSILON) / ask.outputTokenUsd) : room + EPSILON >= ask.inputUsd ? ask.maxOutputTokens : -1;
           const minimum = ask.inputUsd + ask.minOutputTokens * ask.outputTokenUsd;
-          const olderWaiting =
-            queue &&
-            (Object.entries(active.waiters ?? {}).some(([key, waiter]) => key !== queue.key && waiter.priority < queue.priority) ||
-              Object.values(active.reservations).some((r) => r.queueKey !== undefined && r.queueKey !== queue.key && r.queuePriority! < queue.priority));
-          if (olderWaiting && active.settledUsd + minimum <= limit.monthlyLimitUsd + EPSILON) return wait();
+          if (queue && active.settledUsd + minimum <= limit.monthlyLimitUsd + EPSILON && aheadInLine(active, queue, nowMs)) return wait();
           if (affordable >= ask.minOutputTokens && affordable >= 0) {
             const typical = ask.model ? active.typicalOutput?.[ask.model] : undefined;
             const share = typical === undefined ? affordable : Math.max(ask.minOutputTokens, Math.ceil(2 * typical));
@@ -167,14 +181,16 @@ export class BudgetLedger {
         }
       }
       const amountUsd = ask.inputUsd + outputTokens * ask.outputTokenUsd;
-      const tight = outputTokens < ask.maxOutputTokens || !!active.waiters?.[queue?.key ?? ''];
-      if (queue && active.waiters?.[queue.key]) delete active.waiters[queue.key];
+      if (queue) {
+        // Granted: the reservation holds its place now, and the workflow counts as begun.
+        active.waiters = { ...active.waiters, [queue.key]: { priority: queue.priority, expiresAt: nowMs, begunUntil: nowMs + this.begunTtlMs } };
+      }
       active.reservations[reservationId] = {
         amountUsd,
         outputTokens,
         ...(ask.model ? { model: ask.model } : {}),
-        ...(queue && tight ? { queueKey: queue.key, queuePriority: queue.priority } : {}),
-        expiresAt: now.getTime() + this.reservationTtlMs,
+        ...(queue ? { queueKey: queue.key, queuePriority: queue.priority } : {}),
+        expiresAt: nowMs + this.reservationTtlMs,
       };
       outcome = { outcome: 'granted', amountUsd, outputTokens };
       return active;
@@ -223,7 +239,10 @@ export class BudgetLedger {
       delete active.reservations[reservationId];
       // Still in line for a moment: its next call comes right after this one.
       if (reservation?.queueKey && reservation.queuePriority !== undefined) {
-        active.waiters = { ...active.waiters, [reservation.queueKey]: { priority: reservation.queuePriority, expiresAt: now.getTime() + this.holdAfterSettleMs } };
+        active.waiters = {
+          ...active.waiters,
+          [reservation.queueKey]: { priority: reservation.queuePriority, expiresAt: now.getTime() + this.holdAfterSettleMs, begunUntil: now.getTime() + this.begunTtlMs },
+        };
       }
       active.settled[reservationId] = now.getTime() + this.settledKeepMs;
       active.settledUsd += actualUsd;
@@ -274,7 +293,33 @@ function pruned(ledger: LedgerDoc, nowMs: number): LedgerDoc {
     else if (keepUntil <= nowMs) delete ledger.settled[id];
   }
   for (const [key, waiter] of Object.entries(ledger.waiters ?? {})) {
-    if (waiter.expiresAt <= nowMs) delete ledger.waiters![key];
+    if (waiter.expiresAt <= nowMs && (waiter.begunUntil ?? 0) <= nowMs) delete ledger.waiters![key];
   }
   return ledger;
+}
+
+/**
+ * Whether another workflow goes before `queue` on a tight budget. Present are the workflows with a
+ * call in flight or a place that still holds (waiting, or just settled); a begun one (granted a call
+ * lately) goes before one that has not begun, and among equals the older (then the smaller id).
+ */
+function aheadInLine(ledger: LedgerDoc, queue: { key: string; priority: number }, nowMs: number): boolean {
+  const inFlight = new Map<string, number>();
+  for (const r of Object.values(ledger.reservations)) {
+    if (r.queueKey !== undefined && r.queuePriority !== undefined) inFlight.set(r.queueKey, r.queuePriority);
+  }
+  const begun = (key: string) => inFlight.has(key) || (ledger.waiters?.[key]?.begunUntil ?? 0) > nowMs;
+  const before = (a: { key: string; priority: number }, b: { key: string; priority: number }) => a.priority < b.priority || (a.priority === b.priority && a.key < b.key);
+  const meBegun = begun(queue.key);
+  const present = new Map(inFlight);
+  for (const [key, waiter] of Object.entries(ledger.waiters ?? {})) {
+    if (waiter.expiresAt > nowMs && !present.has(key)) present.set(key, waiter.priority);
+  }
+  for (const [key, priority] of present) {
+    if (key === queue.key) continue;
+    const otherBegun = begun(key);
+    if (otherBegun && !meBegun) return true;
+    if (otherBegun === meBegun && before({ key, priority }, queue)) return true;
+  }
+  return false;
 }
