@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, CreateTenantDocument, ResumeWorkflowDocument, SetBudgetDocument, StartWorkflowDocument, TenantDocument, WorkflowDocument, type SwitchyardClient } from '@switchyard/client';
 import { SqliteStore } from '@switchyard/store';
-import { SeededRandom, eventually, startTestStack, type TestStack } from '@switchyard/testkit';
+import { SeededRandom, eventually, startTestStack, type TestStack, retryWhileRestarting } from '@switchyard/testkit';
 import { SERVICES, type ServiceName } from '../src/index.ts';
 
 /**
@@ -41,22 +41,8 @@ function startInput(kind: Kind) {
 
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-/** A request retried while processes die: transport failures, 5xx and the codes that say "retry shortly"; any other refusal is an answer. */
-async function withRetries<T>(what: string, call: () => Promise<T>, attempts = 60): Promise<T> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      lastError = error;
-      const status = (error as { status?: number }).status;
-      const code = (error as { code?: string }).code;
-      if (status !== undefined && status < 500 && code && !['UNAVAILABLE', 'RATE_LIMITED', 'CONFLICT'].includes(code)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 + Math.min(attempt, 10) * 100));
-    }
-  }
-  throw new Error(`${what} kept failing: ${String(lastError)}`);
-}
+/** A request that is retried while processes die: transport failures and 5xx, never a GraphQL refusal. */
+const withRetries = <T>(what: string, call: () => Promise<T>) => retryWhileRestarting(what, call, { attempts: 60, delayMs: (attempt) => 200 + Math.min(attempt, 10) * 100 });
 
 interface Started {
   id: string;

@@ -6,7 +6,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, CreateTenantDocument, SetBudgetDocument, StartWorkflowDocument, TenantDocument, WorkflowDocument } from '@switchyard/client';
-import { SeededRandom, eventually, startDistributedTestStack, type DistributedTestStack } from '@switchyard/testkit';
+import { SeededRandom, eventually, startDistributedTestStack, type DistributedTestStack, retryWhileRestarting } from '@switchyard/testkit';
 import { findBinary, nginxAvailable, redisServerAvailable, type ServiceName } from '../src/index.ts';
 
 /**
@@ -44,23 +44,8 @@ function startInput(kind: Kind, i: number) {
 
 const expectedStatus = (kind: Kind) => (kind === 'claim-approval' ? 'WAITING_FOR_INPUT' : 'SUCCEEDED');
 
-/** A request that is retried while replicas die: transport failures and 5xx, never a GraphQL refusal. */
-async function withRetries<T>(what: string, call: () => Promise<T>, attempts = 40): Promise<T> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      lastError = error;
-      const status = (error as { status?: number }).status;
-      const code = (error as { code?: string }).code;
-      // A GraphQL refusal with a stable code (other than a dependency being briefly down) is an answer.
-      if (status !== undefined && status < 500 && code && !['UNAVAILABLE', 'RATE_LIMITED', 'CONFLICT'].includes(code)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 + attempt * 100));
-    }
-  }
-  throw new Error(`${what} kept failing: ${String(lastError)}`);
-}
+/** A request that is retried while processes die: transport failures and 5xx, never a GraphQL refusal. */
+const withRetries = <T>(what: string, call: () => Promise<T>) => retryWhileRestarting(what, call, { attempts: 40, delayMs: (attempt) => 250 + attempt * 100 });
 
 interface Subscriber {
   workflowId: string;

@@ -163,3 +163,4 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 export * from './redis-server.ts';
 export { SeededRandom } from './hostile-input/seeded-random.ts';
+export { retryWhileRestarting } from './retry-while-restarting.ts';
