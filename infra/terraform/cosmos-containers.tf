@@ -240,6 +240,18 @@ locals {
       [{ path = "/at", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
       [{ path = "/at", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
     ]
+    "tenants-credential_changes" = [
+      [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+      [{ path = "/at", order = "ascending" }, { path = "/id", order = "ascending" }],
+      [{ path = "/at", order = "descending" }, { path = "/id", order = "descending" }],
+      [{ path = "/at", order = "ascending" }, { path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/at", order = "descending" }, { path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+    ]
+    "tenants-credential_generation" = [
+      [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
+      [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],
+    ]
     "tenants-integration_secrets" = [
       [{ path = "/id", order = "ascending" }, { path = "/tenantId", order = "ascending" }],
       [{ path = "/id", order = "descending" }, { path = "/tenantId", order = "descending" }],

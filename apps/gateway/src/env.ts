@@ -15,8 +15,14 @@ const schema = z.object({
   ...tracingEnv.shape,
   SWITCHYARD_CONTEXT_SECRET: z.string().min(32, 'must be at least 32 characters (shared by the gateway and every subgraph)'),
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL('../../../supergraph.graphql', import.meta.url))),
-  /** How long a verified credential is trusted without asking the tenants service again; 0 (default): revocation takes effect on the next request. */
-  AUTH_CACHE_MS: z.coerce.number().int().min(0).default(0),
+  /**
+   * How long a verified credential is trusted without asking the tenants service again, while the
+   * tenants service's credential feed reports every revocation to this gateway (decision 025); 0:
+   * ask on every request.
+   */
+  AUTH_CACHE_MS: z.coerce.number().int().min(0).default(300_000),
+  /** How long one long poll of the credential feed waits for a change before asking again. */
+  AUTH_FEED_WAIT_MS: z.coerce.number().int().min(100).max(30_000).default(20_000),
   /** OpenID Connect (Microsoft Entra ID) bearer tokens; set OIDC_ISSUER and OIDC_AUDIENCE to accept them. */
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_AUDIENCE: z.string().optional(),

@@ -29,6 +29,7 @@ import { Redis } from 'ioredis';
 import { auditPlugin } from './audit/audit-plugin.ts';
 import { AuditQueue } from './audit/audit-queue.ts';
 import { Authenticator } from './auth/authenticator.ts';
+import { CredentialFeed, credentialChangePlugin } from './auth/credential-feed.ts';
 import { MemoryTokenBuckets, RedisTokenBuckets, type TokenBuckets } from './limits/token-bucket.ts';
 import { readEnv } from './env.ts';
 import { FederatedSubscriptions, UpstreamConnections } from './subscriptions/federated-subscriptions.ts';
@@ -62,6 +63,19 @@ async function main() {
     return found;
   };
   const auth = new Authenticator(endpointsOf('tenants'), tokens, env.AUTH_CACHE_MS, oidc);
+  // Verified keys are kept only while every revocation reaches this gateway (decision 025).
+  const credentialFeed =
+    env.AUTH_CACHE_MS > 0
+      ? new CredentialFeed(endpointsOf('tenants'), tokens, auth, {
+          waitMs: env.AUTH_FEED_WAIT_MS,
+          retryMs: 1000,
+          onError: (error) => logger.warn({ err: error }, 'credential feed unanswered: verified keys are asked for again on every request until it is back'),
+        })
+      : null;
+  if (credentialFeed) {
+    auth.useFeed(credentialFeed);
+    credentialFeed.start();
+  }
   const audit = new AuditQueue(endpointsOf('tenants'), tokens, logger, { capacity: env.AUDIT_QUEUE_CAPACITY });
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
   const buckets: TokenBuckets = redis ? new RedisTokenBuckets(redis) : new MemoryTokenBuckets();
@@ -238,7 +252,7 @@ async function main() {
   const formatError = formatErrorFor(logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, requestRefusals<GatewayContext>(), auditPlugin(audit), metrics.apolloPlugin<GatewayContext>(), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), drainWs, limitStatus, requestRefusals<GatewayContext>(), auditPlugin(audit), ...(credentialFeed ? [credentialChangePlugin(credentialFeed) as ApolloServerPlugin<GatewayContext>] : []), metrics.apolloPlugin<GatewayContext>(), ...(armor.plugins as ApolloServerPlugin<GatewayContext>[])],
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: env.GRAPHQL_MAX_TOKENS },
     formatError: (formatted, error) => refusalWithoutCode(formatted, error) ?? formatError(withoutArmorSyntaxPrefix(formatted), error),
@@ -292,7 +306,7 @@ async function main() {
   const url = `http://${env.HOST}:${(httpServer.address() as AddressInfo).port}/graphql`;
   logger.info({ url }, 'gateway listening');
   // Requests drain first (their audit records are queued by then), then the queue is written out.
-  onShutdown(logger, [() => apollo.stop(), () => audit.close(5000), () => redis?.disconnect(), () => tracing.shutdown()]);
+  onShutdown(logger, [() => apollo.stop(), () => audit.close(5000), () => credentialFeed?.stop(), () => redis?.disconnect(), () => tracing.shutdown()]);
   announceReady('gateway', url);
 }
 

@@ -19,18 +19,26 @@ import { envSchema } from './env.ts';
 import { buildResolvers } from './resolvers/index.ts';
 import { AuditLog, AuditRecord } from './tenancy/audit-log.ts';
 import { TenantManager } from './tenancy/tenant-manager.ts';
+import { CredentialChanges } from './tenancy/credential-changes.ts';
 
 runSubgraphService({
   name: 'tenants',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build({ env, tokens, store }) {
-    const tenants = new TenantManager(store, {
-      requestsPerSecond: env.RATE_LIMIT_TENANT_PER_SECOND,
-      burst: env.RATE_LIMIT_TENANT_BURST,
-      runsPerMonth: env.QUOTA_RUNS_PER_MONTH,
-      concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS,
-    });
+  async build({ env, tokens, store, metrics }) {
+    const credentialChanges = new CredentialChanges(store);
+    // How often gateways ask about a presented key; with their caches, about once per key and change.
+    const credentialLookups = metrics.counter('switchyard_credential_lookups_total', 'API keys gateways asked the tenants service to verify (asked), and those refused as unknown, revoked or expired (refused).', ['outcome']);
+    const tenants = new TenantManager(
+      store,
+      {
+        requestsPerSecond: env.RATE_LIMIT_TENANT_PER_SECOND,
+        burst: env.RATE_LIMIT_TENANT_BURST,
+        runsPerMonth: env.QUOTA_RUNS_PER_MONTH,
+        concurrentWorkflows: env.QUOTA_CONCURRENT_WORKFLOWS,
+      },
+      credentialChanges,
+    );
     const audit = new AuditLog(store);
     const services = Object.fromEntries(
       DATA_SERVICES.flatMap((name) => {
@@ -70,8 +78,20 @@ runSubgraphService({
         // The gateway resolves presented credentials here; only platform processes hold a valid context.
         app.post('/internal/authenticate', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
           const credential = typeof req.body?.credential === 'string' ? req.body.credential : '';
+          credentialLookups.inc({ outcome: 'asked' });
           const answer = await tenants.authenticateWithLimits(credential);
-          res.json({ context: answer?.context ?? null, limits: answer?.limits ?? null });
+          if (!answer) credentialLookups.inc({ outcome: 'refused' });
+          res.json({ context: answer?.context ?? null, limits: answer?.limits ?? null, expiresAt: answer?.expiresAt ?? null });
+        });
+        // Gateways that cache verified keys long-poll here for revocations, suspensions and limit changes (decision 025).
+        app.post('/internal/credential-changes', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {
+          const known = Number.isSafeInteger(req.body?.generation) ? (req.body.generation as number) : null;
+          const since = typeof req.body?.since === 'string' ? req.body.since : null;
+          const waitMs = Math.min(Math.max(Number(req.body?.waitMs) || 0, 0), 30_000);
+          const gone = new AbortController();
+          res.on('close', () => gone.abort());
+          const answer = await credentialChanges.after(known, since, waitMs, gone.signal);
+          if (!res.destroyed) res.json(answer);
         });
         // For OIDC tokens the gateway verifies the token itself and asks only whether the tenant is active.
         app.post('/internal/tenant-status', requireTenantContext(tokens), express.json({ limit: '8kb' }), async (req, res) => {

@@ -12,3 +12,4 @@ export * from './envelope-encryption.ts';
 export * from './metrics.ts';
 export * from './time-series.ts';
 export * from './tracing.ts';
+export * from './credential-change.ts';

@@ -219,6 +219,15 @@ export class ServiceSupervisor {
     handle.child?.kill(signal);
   }
 
+  /** Start again a service that was killed with `restart: false`; resolves when it is ready. */
+  async revive(name: string): Promise<void> {
+    const handle = this.services.get(name);
+    if (!handle || handle.child) return;
+    handle.stayDown = false;
+    handle.restarts = 0;
+    await this.spawn(name);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     const children = [...this.services.values()].map((s) => s.child).filter((c): c is ChildProcess => !!c && c.exitCode === null);

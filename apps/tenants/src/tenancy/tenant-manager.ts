@@ -11,6 +11,7 @@ import {
 import type { Collection, DocumentStore } from '@switchyard/store';
 import { hasRole, requireRole, requireTenant } from '@switchyard/service-kit';
 import { fingerprint, hashSecret, keyPrefix, newApiKey, parseApiKey, verifySecret } from './api-key-secrets.ts';
+import type { CredentialChanges } from './credential-changes.ts';
 import { changeOverrides, effectiveLimits, planTable, PLANS, type EffectiveLimits, type LimitName, type Plan, type PlanLimits } from './plan-limits.ts';
 
 export interface TenantSettings {
@@ -83,7 +84,12 @@ export class TenantManager {
 
   private readonly plans: Record<Plan, PlanLimits>;
 
-  constructor(store: DocumentStore, teamLimits: PlanLimits = { requestsPerSecond: 50, burst: 100, runsPerMonth: 100_000, concurrentWorkflows: 200 }) {
+  constructor(
+    store: DocumentStore,
+    teamLimits: PlanLimits = { requestsPerSecond: 50, burst: 100, runsPerMonth: 100_000, concurrentWorkflows: 200 },
+    /** Where revocations, suspensions and limit changes are announced to the gateways that cache answers. */
+    private readonly changes: CredentialChanges | null = null,
+  ) {
     this.plans = planTable(teamLimits);
     this.tenants = store.collection<TenantDoc>('tenants', { indexes: ['createdAt'] });
     this.keys = store.collection<ApiKeyDoc>('api_keys', { indexes: ['createdAt'] });
@@ -148,12 +154,16 @@ export class TenantManager {
     if (context.role !== 'PLATFORM_ADMIN') throw new ForbiddenError('Plans and limits are set by platform admins; ask yours for a different plan or limit.');
     if (input.plan != null && !(PLANS as readonly string[]).includes(input.plan)) throw new BadUserInputError(`input.plan must be one of ${PLANS.join(', ')}.`, { field: 'input.plan' });
     changeOverrides(undefined, input); // refuse bad input before reading the tenant
-    return this.changeTenant(id, (tenant) => ({ ...tenant, ...(input.plan ? { plan: input.plan } : {}), limitOverrides: changeOverrides(tenant.limitOverrides, input) }));
+    const changed = await this.changeTenant(id, (tenant) => ({ ...tenant, ...(input.plan ? { plan: input.plan } : {}), limitOverrides: changeOverrides(tenant.limitOverrides, input) }));
+    await this.changes?.record({ tenantId: id });
+    return changed;
   }
 
   async setStatus(context: TenantContext, id: string, status: TenantDoc['status']): Promise<TenantDoc> {
     if (context.role !== 'PLATFORM_ADMIN') throw new ForbiddenError('Suspending and reactivating tenants is for platform admins only.');
-    return this.changeTenant(id, (tenant) => ({ ...tenant, status }));
+    const changed = await this.changeTenant(id, (tenant) => ({ ...tenant, status }));
+    await this.changes?.record({ tenantId: id });
+    return changed;
   }
 
   /** Remove the tenant and every key of it; its credentials stop working at once. */
@@ -163,7 +173,9 @@ export class TenantManager {
     for (const { doc } of keys.items) await this.keyIndex.delete(KEY_INDEX_PARTITION, doc.id);
     this.verified.clear();
     await this.keys.deleteTenant(id);
-    return this.tenants.delete(id, id);
+    const deleted = await this.tenants.delete(id, id);
+    await this.changes?.record({ tenantId: id });
+    return deleted;
   }
 
   async updateSettings(context: TenantContext, input: Partial<TenantSettings>): Promise<TenantDoc> {
@@ -221,6 +233,7 @@ export class TenantManager {
     const revoked = { ...stored.doc, revokedAt: new Date().toISOString() };
     await this.keys.replace(revoked, { ifMatch: stored.etag });
     for (const [print, entry] of this.verified) if (entry.keyId === keyId) this.verified.delete(print);
+    await this.changes?.record({ keyId });
     return revoked;
   }
 
@@ -230,7 +243,7 @@ export class TenantManager {
   }
 
   /** As authenticate, with the limits of the key's tenant (null for platform keys), for the gateway's rate limit. */
-  async authenticateWithLimits(secret: string): Promise<{ context: TenantContext; limits: EffectiveLimits | null } | null> {
+  async authenticateWithLimits(secret: string): Promise<{ context: TenantContext; limits: EffectiveLimits | null; expiresAt: string | null } | null> {
     const parsed = parseApiKey(secret);
     if (!parsed) return null;
     const index = await this.keyIndex.get(KEY_INDEX_PARTITION, parsed.keyId);
@@ -257,7 +270,7 @@ export class TenantManager {
       if (!tenant || tenant.doc.status !== 'ACTIVE') return null;
       limits = this.limitsOf(tenant.doc);
     }
-    return { context: { tenantId, role: key.role, keyId: key.id, subject: `key:${key.id}` }, limits };
+    return { context: { tenantId, role: key.role, keyId: key.id, subject: `key:${key.id}` }, limits, expiresAt: key.expiresAt };
   }
 
   /** Make sure the dev bootstrap credentials exist (idempotent; the secrets come from the launcher). */
