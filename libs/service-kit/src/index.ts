@@ -13,3 +13,4 @@ export * from './metrics.ts';
 export * from './time-series.ts';
 export * from './tracing.ts';
 export * from './credential-change.ts';
+export * from './internal-errors.ts';

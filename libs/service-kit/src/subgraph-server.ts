@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { CONTEXT_HEADER, ErrorCode, type TenantContext } from '@switchyard/contracts';
 import type { ContextTokens } from './context-token.ts';
 import type { Logger } from './logger.ts';
+import { internalErrorHandler } from './internal-errors.ts';
 import { connectionFailed } from './service-endpoints.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { SpanKind, contextFromTraceHeaders, trace, tracer, type Span } from './tracing.ts';
@@ -183,6 +184,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
 
   options.metrics?.mount(app);
   options.routes?.(app);
+  app.use(internalErrorHandler(logger));
 
   app.use(
     '/graphql',
