@@ -260,6 +260,8 @@ async function main() {
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     introspection: env.NODE_ENV !== 'production',
+    // onShutdown below stops the server (and flushes the audit queue); Apollo's handler of SIGTERM would race it.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

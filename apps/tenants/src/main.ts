@@ -73,6 +73,7 @@ runSubgraphService({
     return {
       resolvers: buildResolvers(tenants, audit, data, secrets, tools),
       readiness: () => tenants.getTenant({ tenantId: null, role: 'PLATFORM_ADMIN', keyId: null, subject: 'service:readiness' }, '_ready'),
+      beforeClose: [() => credentialChanges.close()],
       closers: [() => mcpPool.close()],
       routes: (app) => {
         // The gateway resolves presented credentials here; only platform processes hold a valid context.

@@ -20,9 +20,11 @@ export function onShutdown(logger: Logger, closers: Array<() => Promise<void> | 
       process.exit(1);
     }, 10_000);
     force.unref();
-    for (const close of closers) {
+    for (const [index, close] of closers.entries()) {
+      const began = Date.now();
       try {
         await close();
+        logger.debug({ step: index, ms: Date.now() - began }, 'shutdown step done');
       } catch (error) {
         logger.error({ err: error }, 'error during shutdown');
       }

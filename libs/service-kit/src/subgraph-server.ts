@@ -167,6 +167,8 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // The service's own shutdown (onShutdown) stops the server; Apollo's handler of SIGTERM would race it.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

@@ -20,6 +20,8 @@ export interface ServiceParts {
   afterListen?: (url: string) => Promise<void> | void;
   /** Closed after the server stops, before the store. */
   closers?: Array<() => Promise<void> | void>;
+  /** Run first on shutdown, before the server drains its requests: end long polls, so draining does not wait for them. */
+  beforeClose?: Array<() => Promise<void> | void>;
   /** Erase a tenant's data the service keeps outside its store (a vector index); runs after the store's erase. */
   eraseTenant?: (tenantId: string) => Promise<number>;
   /** Stop a tenant's work in flight before it is erased (workflows: cancel its open runs); runs before the tombstone. */
@@ -113,7 +115,7 @@ export function runSubgraphService<S extends z.ZodType<BaseServiceEnv>>(definiti
       readiness: parts.readiness,
       metrics,
     });
-    onShutdown(logger, [() => server.close(), ...(parts.closers ?? []), () => store.close(), () => tracing.shutdown()]);
+    onShutdown(logger, [...(parts.beforeClose ?? []), () => server.close(), ...(parts.closers ?? []), () => store.close(), () => tracing.shutdown()]);
     await parts.afterListen?.(server.url);
     announceReady(definition.name, server.url);
   });

@@ -66,7 +66,12 @@ export class CredentialFeed {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        await this.poll();
+        const began = Date.now();
+        const waited = this.generation !== null;
+        const changed = await this.poll();
+        // A poll that was to wait came back at once with nothing (its tenants replica is shutting
+        // down): pause instead of asking again in a tight loop.
+        if (waited && !changed && Date.now() - began < Math.min(100, this.options.waitMs / 10)) await new Promise((resolve) => setTimeout(resolve, this.options.retryMs));
       } catch (error) {
         if (this.stopped) return;
         this.options.onError?.(error);
@@ -75,19 +80,20 @@ export class CredentialFeed {
     }
   }
 
-  private async poll(): Promise<void> {
+  /** One long poll; true when it brought changes. */
+  private async poll(): Promise<boolean> {
     const controller = new AbortController();
     this.current = controller;
     const timer = setTimeout(() => controller.abort(new Error('the tenants service did not answer the credential feed in time')), this.options.waitMs + 5000);
     try {
-      await this.request(this.generation === null ? 0 : this.options.waitMs, controller.signal);
+      return await this.request(this.generation === null ? 0 : this.options.waitMs, controller.signal);
     } finally {
       clearTimeout(timer);
       this.current = null;
     }
   }
 
-  private async request(waitMs: number, signal: AbortSignal): Promise<void> {
+  private async request(waitMs: number, signal: AbortSignal): Promise<boolean> {
     const asked = { generation: this.generation, since: this.since };
     const response = await this.tenants.fetch('/internal/credential-changes', {
       method: 'POST',
@@ -107,6 +113,7 @@ export class CredentialFeed {
       this.since = answer.now;
     }
     this.lastAnswerAt = Date.now();
+    return answer.reset || answer.changes.length > 0;
   }
 }
 

@@ -49,6 +49,7 @@ export class CredentialChanges {
   private readonly generations: Collection<GenerationDoc>;
   private readonly local = new EventEmitter();
   private lastPrune = 0;
+  private closed = false;
 
   constructor(store: DocumentStore) {
     this.changes = store.collection<ChangeDoc>('credential_changes', { indexes: ['at'] });
@@ -86,7 +87,7 @@ export class CredentialChanges {
   async after(known: number | null, since: string | null, waitMs: number, signal?: AbortSignal): Promise<ChangesAnswer> {
     const deadline = Date.now() + waitMs;
     let generation = await this.generation();
-    while (generation === known && Date.now() < deadline && !signal?.aborted) {
+    while (generation === known && Date.now() < deadline && !signal?.aborted && !this.closed) {
       await this.nextChange(Math.min(TICK_MS, deadline - Date.now()), signal);
       generation = await this.generation();
     }
@@ -104,6 +105,12 @@ export class CredentialChanges {
       if (changes.length > 10_000) return { generation, changes: [], now, reset: true };
     } while (after);
     return { generation, changes, now, reset: false };
+  }
+
+  /** Answer every waiting reader now (shutting down): a draining server does not wait for their polls. */
+  close(): void {
+    this.closed = true;
+    this.local.emit('change');
   }
 
   /** Resolves on a change recorded on this replica, or after `ms` (the tick that sees other replicas' changes). */
