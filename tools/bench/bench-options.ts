@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type Measurement = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
+export type Measurement = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
 
 export interface BenchOptions {
   quick: boolean;
@@ -29,6 +29,8 @@ export interface BenchOptions {
   subscriptions: { connections: number; perConnection: number; workflows: number; holdSeconds: number; probeWorkflows: number };
   /** Longest wait for started workflows to finish before the next phase. */
   drainSeconds: number;
+  /** (g): how many workflows to have in flight at once, how many clients start them, how many are followed. */
+  scale: { workflows: number; startConcurrency: number; probes: number; timeoutSeconds: number };
   /** When set, every platform process writes a V8 CPU profile here when it stops (node --cpu-prof). */
   cpuProfileDir?: string;
 }
@@ -38,6 +40,9 @@ const USAGE = `npm run bench -- [--quick] [--only a,b,c,d,e,f] [--out FILE]
   [--step-seconds 8] [--step-warmup 2] [--search-budget 100] [--start-search-budget 60] [--max-rate 6400]
   [--connections 64] [--latency-ms 200] [--event-workflows 50] [--overhead-workflows 50]
   [--sub-connections 50] [--subs-per-connection 100] [--sub-workflows 500] [--hold 10] [--drain 90]
+  [--scale 10000] [--scale-clients 64] [--scale-probes 100] [--scale-timeout 1800]
+                     --scale N alone runs only (g), N workflows at once with a 2 s model (unless --latency-ms),
+                     and writes docs/benchmarks-scale.md
   [--cpu-prof DIR]   every platform process writes a .cpuprofile to DIR when the stack stops, and (with d)
                      a .window.cpuprofile of the (d) batch alone;
                      summarise one with: node --import tsx tools/bench/cpu-profile-summary.ts FILE
@@ -73,6 +78,10 @@ export function readOptions(argv: string[]): BenchOptions {
       hold: { type: 'string' },
       drain: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      scale: { type: 'string' },
+      'scale-clients': { type: 'string' },
+      'scale-probes': { type: 'string' },
+      'scale-timeout': { type: 'string' },
     },
   });
   if (values.help) {
@@ -87,12 +96,14 @@ export function readOptions(argv: string[]): BenchOptions {
     if (!Number.isFinite(value) || value < 0) throw new Error(`--${String(name)} must be a non-negative number, not "${String(raw)}"\n\n${USAGE}`);
     return value;
   };
-  const only = new Set((values.only ?? 'a,b,c,d,e,f').split(',').map((s) => s.trim()) as Measurement[]);
-  for (const m of only) if (!['a', 'b', 'c', 'd', 'e', 'f'].includes(m)) throw new Error(`--only takes letters a-f, not "${m}"\n\n${USAGE}`);
+  // --scale alone is its own run: (g) only, with a slow model, and a report of its own.
+  const scaleOnly = values.scale !== undefined && values.only === undefined;
+  const only = new Set((values.only ?? (scaleOnly ? 'g' : 'a,b,c,d,e,f')).split(',').map((s) => s.trim()) as Measurement[]);
+  for (const m of only) if (!['a', 'b', 'c', 'd', 'e', 'f', 'g'].includes(m)) throw new Error(`--only takes letters a-g, not "${m}"\n\n${USAGE}`);
   return {
     quick,
     only,
-    out: values.out ?? (quick ? join(tmpdir(), 'switchyard-bench-quick.md') : 'docs/benchmarks.md'),
+    out: values.out ?? (quick ? join(tmpdir(), 'switchyard-bench-quick.md') : scaleOnly ? 'docs/benchmarks-scale.md' : 'docs/benchmarks.md'),
     rate: num('rate', 100, 100),
     warmupSeconds: num('warmup', 5, 2),
     seconds: num('seconds', 20, 5),
@@ -106,7 +117,7 @@ export function readOptions(argv: string[]): BenchOptions {
       precision: 0.1,
     },
     generatorConnections: num('connections', 64, 64),
-    simulatorLatencyMs: num('latency-ms', 200, 200),
+    simulatorLatencyMs: num('latency-ms', scaleOnly ? 2000 : 200, scaleOnly ? 2000 : 200),
     eventWorkflows: num('event-workflows', 50, 10),
     overheadWorkflows: num('overhead-workflows', 50, 10),
     subscriptions: {
@@ -117,6 +128,7 @@ export function readOptions(argv: string[]): BenchOptions {
       probeWorkflows: 10,
     },
     drainSeconds: num('drain', 90, 30),
+    scale: { workflows: num('scale', 10_000, 500), startConcurrency: num('scale-clients', 64, 32), probes: num('scale-probes', 100, 20), timeoutSeconds: num('scale-timeout', 1800, 600) },
     ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { OTHER_PROCESSES, type MachineDescription } from './machine.ts';
 import type { ModelCallOverheadResult } from './model-call-overhead.ts';
 import type { LoadRunResult, MaxRateSearch } from './open-loop-load.ts';
 import { formatMs, type LatencySummary } from './percentiles.ts';
+import type { ScaleResult } from './scale.ts';
 import type { SubscriptionCapacityResult } from './subscription-capacity.ts';
 
 export type CpuUse = Array<{ name: string; cores: number }>;
@@ -21,6 +22,7 @@ export interface BenchResults {
   modelCallOverhead?: ModelCallOverheadResult & { cpu: CpuUse; platformCpuMsPerCall?: number };
   subscriptionCapacity?: SubscriptionCapacityResult;
   startWorkflowBacklog?: { idle: boolean; seconds: number };
+  scale?: ScaleResult;
 }
 
 export interface ReportInput {
@@ -96,6 +98,8 @@ export function renderReport(input: ReportInput): string {
   const c = results.eventDelivery;
   const d = results.modelCallOverhead;
   const e = results.subscriptionCapacity;
+  const g = results.scale;
+  const gAll = g ? g.allFinished && g.startErrors === 0 && (g.finished.SUCCEEDED ?? 0) >= g.started : undefined;
   const eMet = e ? e.established >= 5000 && e.gatewayRssPeakBytes < 2 ** 30 && e.probeDelivered === e.probeExpected && e.probeExpected > 0 : undefined;
   const busy = input.loadBefore[0] > 0.5 || input.loadAfter[0] > machine.cpuCount;
 
@@ -135,6 +139,8 @@ export function renderReport(input: ReportInput): string {
     `| (b) | ≥ 0.9 × the bare ApolloGateway's throughput | ${ratio !== undefined ? `${ratio.toFixed(2)} (${oursSearch!.maxSustainedRate} vs ${bareSearch!.maxSustainedRate} req/s${bareAtCap ? '; the bare gateway reached the generator cap' : ''})` : 'not measured'}${workflowRun && bareRun ? `; p95 at ${options.rate} req/s ${formatMs(workflowRun.latency.p95)} vs ${formatMs(bareRun.latency.p95)}` : ''} | ${met(ratio === undefined ? undefined : ratio >= 0.9)} |`,
     `| (c) | event → subscriber p95 ≤ 20 ms | ${c ? `p50 ${formatMs(c.delay.p50)}, p95 ${formatMs(c.delay.p95)} (${c.liveEvents} events)` : 'not measured'} | ${met(c && c.liveEvents > 0 ? c.delay.p95 <= 20 : c ? false : undefined)} |`,
     `| (d) | platform overhead per model call, median ≤ 2 ms | ${d ? `median ${formatMs(d.overheadPerCall.p50)}, p95 ${formatMs(d.overheadPerCall.p95)}` : 'not measured'} | ${met(d && d.succeeded > 0 ? d.overheadPerCall.p50 <= 2 : d ? false : undefined)} |`,
+    `| (g) | ${(g?.requested ?? options.scale.workflows).toLocaleString('en')} concurrent workflows (model latency ${options.simulatorLatencyMs} ms), all finishing | ${g ? `${g.started} started (${g.startErrors} refused), peak ${g.peakInFlight} in flight, ${g.finished.SUCCEEDED ?? 0} succeeded in ${g.seconds.toFixed(0)} s` : 'not measured'} | ${met(gAll === undefined ? undefined : gAll && g!.peakInFlight >= g!.requested)} |`,
+    `| (g) | event → subscriber p95 ≤ 20 ms under that load | ${g ? `p50 ${formatMs(g.probeDelay.p50)}, p95 ${formatMs(g.probeDelay.p95)} (${g.probeDelay.count} events, ${g.probes} probes)` : 'not measured'} | ${met(g && g.probeDelay.count > 0 ? g.probeDelay.p95 <= 20 : g ? false : undefined)} |`,
     `| (e) | 5,000 subscriptions in one gateway under 1 GiB | ${e ? `${e.established} of ${e.requested} established, gateway RSS ${mib(e.gatewayRssHeldBytes)} held (peak ${mib(e.gatewayRssPeakBytes)}), ${e.probeDelivered}/${e.probeExpected} probe deliveries` : 'not measured'} | ${met(eMet)} |`,
     '',
   ];
@@ -261,6 +267,33 @@ export function renderReport(input: ReportInput): string {
       ...(e.startFailures ? [`| startWorkflow calls for the long-running workflows that failed | ${e.startFailures} of ${options.subscriptions.workflows} (first: ${e.firstStartError}) |`] : []),
       `| probe: subscribers that received WORKFLOW_CANCELLED | ${e.probeDelivered} / ${e.probeExpected} within ${e.probeDeliverySeconds.toFixed(2)} s of the first cancel${e.probeCancelFailures ? ` (${e.probeCancelFailures} of the ${options.subscriptions.probeWorkflows} cancelWorkflow calls failed: ${e.probeCancelError})` : ''} |`,
       '',
+    );
+  }
+
+  if (g) {
+    lines.push(
+      '## (g) many workflows at once',
+      '',
+      `${g.requested} LANGGRAPH workflows started by ${options.scale.startConcurrency} clients as fast as the gateway answers \`startWorkflow\`, with the`,
+      `simulator answering each model call after ${options.simulatorLatencyMs} ms, so runs stay in flight. "In flight" is the workflows service's`,
+      '`switchyard_workflow_runs_driven` gauge (the leases it holds), sampled every second; finished counts come from its',
+      '`switchyard_workflow_transitions_total` counter. Memory is each process\'s VmRSS, sampled every second.',
+      `${g.probes} of the workflows are followed by a subscription each through the gateway, and the delay of their live events`,
+      'is measured as in (c).',
+      '',
+      '| | |',
+      '| --- | --- |',
+      `| started / refused or failed to start | ${g.started} / ${g.startErrors}${g.firstStartError ? ` (first: ${g.firstStartError.replace(/\|/g, '\\|').slice(0, 160)})` : ''} |`,
+      `| time to start them all | ${g.startSeconds.toFixed(1)} s (${(g.started / Math.max(g.startSeconds, 0.001)).toFixed(0)} per second; startWorkflow p50 ${formatMs(g.startLatency.p50)}, p95 ${formatMs(g.startLatency.p95)}) |`,
+      `| highest number in flight at once | ${g.peakInFlight} |`,
+      `| ended | ${Object.entries(g.finished).map(([status, n]) => `${status} ${n}`).join(', ') || 'none'}, ${g.allFinished ? 'all' : '**not all**'} after ${g.seconds.toFixed(0)} s |`,
+      `| probe event → subscriber | p50 ${formatMs(g.probeDelay.p50)}, p95 ${formatMs(g.probeDelay.p95)}, p99 ${formatMs(g.probeDelay.p99)}, max ${formatMs(g.probeDelay.max)} over ${g.probeDelay.count} live events; ${g.probesFinished} of ${g.probes} probes saw their workflow end |`,
+      '',
+      '| Process | RSS at the start | RSS peak |',
+      '| --- | --- | --- |',
+      ...g.memory.map((m) => `| ${m.name} | ${mib(m.startBytes)} | ${mib(m.peakBytes)} |`),
+      '',
+      ...(g.errors.length ? [`Errors: ${g.errors.slice(0, 5).join('; ')}`, ''] : []),
     );
   }
 

@@ -15,6 +15,7 @@ import { measureModelCallOverhead } from './model-call-overhead.ts';
 import { findMaxSustainedRate, OpenLoopLoad, type LoadRunResult, type LoadTarget } from './open-loop-load.ts';
 import { formatMs } from './percentiles.ts';
 import { renderReport, type BenchResults, type MeasuredRun } from './report.ts';
+import { measureScale } from './scale.ts';
 import { measureSubscriptionCapacity } from './subscription-capacity.ts';
 import { describeTracingOverhead, measureTracingOverhead } from './tracing-overhead.ts';
 
@@ -202,6 +203,24 @@ async function main(options: BenchOptions): Promise<void> {
         await startLoad.close();
       }
     }
+    if (options.only.has('g')) {
+      const drained = await waitForIdleWorkflows(endpoint, options.drainSeconds);
+      if (!drained.idle) results.notes.push(`Before (g), workflows were still running ${drained.seconds.toFixed(0)} s after the earlier phases; (g) ran alongside them.`);
+      const g = options.scale;
+      log(`(g) ${g.workflows} LANGGRAPH workflows at once (simulator latency ${options.simulatorLatencyMs} ms), started by ${g.startConcurrency} clients, ${g.probes} followed through the gateway`);
+      const scale = await measureScale(endpoint, {
+        workflows: g.workflows,
+        startConcurrency: g.startConcurrency,
+        probes: g.probes,
+        workflowsMetricsUrl: services.get('workflows')!.url.replace(/\/graphql$/, '/metrics'),
+        pids: Object.fromEntries([...services.values()].map((service) => [service.name, service.child?.pid ?? Number.NaN])),
+        timeoutMs: g.timeoutSeconds * 1000,
+        onProgress: (message) => log(`(g) ${message}`),
+      });
+      results.scale = scale;
+      log(`(g) ${scale.started} started, peak ${scale.peakInFlight} in flight, ${JSON.stringify(scale.finished)} after ${scale.seconds.toFixed(0)} s; probe delay p95 ${formatMs(scale.probeDelay.p95)}`);
+    }
+
     // Last: its workflows are left hanging (only the probe ones are cancelled) until the stack stops.
     if (options.only.has('e')) {
       const drained = await waitForIdleWorkflows(endpoint, options.drainSeconds);
