@@ -167,7 +167,7 @@ export async function measureScale(
 
   while (finishedCount() < started && Date.now() - began < options.timeoutMs) await new Promise((r) => setTimeout(r, 1000));
   const allFinished = finishedCount() >= started;
-  if (!allFinished) errors.push(`${started - finishedCount()} of ${started} workflows had not finished after ${(options.timeoutMs / 1000).toFixed(0)} s`);
+  if (!allFinished) errors.push(`${started - finishedCount()} of ${started} workflows had not finished ${((Date.now() - began) / 1000).toFixed(0)} s after the first start (the wait ends ${(options.timeoutMs / 1000).toFixed(0)} s after it, or when the last start is answered if that is later)`);
   const seconds = (Date.now() - began) / 1000;
   await Promise.race([Promise.all(probeRuns), new Promise((r) => setTimeout(r, 10_000))]);
   sampling = false;
