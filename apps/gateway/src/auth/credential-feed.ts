@@ -128,6 +128,7 @@ export function credentialChangePlugin(feed: CredentialFeed): ApolloServerPlugin
         async willSendResponse({ operation }) {
           if (operation?.operation !== 'mutation') return;
           const fields = operation.selectionSet.selections.flatMap((selection) => (selection.kind === 'Field' ? [selection.name.value] : []));
+          // A failed catch-up leaves the feed unhealthy (nothing cached is trusted until it answers), so the answer can go.
           if (fields.some((field) => CHANGES_CREDENTIALS.has(field))) await feed.catchUp().catch(() => undefined);
         },
       };

@@ -229,7 +229,11 @@ export class TenantManager {
     const tenantId = requireTenant(context, 'Revoking API keys');
     const stored = await this.keys.get(tenantId, keyId);
     if (!stored) throw new NotFoundError('API key', keyId);
-    if (stored.doc.revokedAt) return stored.doc;
+    if (stored.doc.revokedAt) {
+      // Announced again: a revocation whose announcement failed is retried by revoking again.
+      await this.changes?.record({ keyId });
+      return stored.doc;
+    }
     const revoked = { ...stored.doc, revokedAt: new Date().toISOString() };
     await this.keys.replace(revoked, { ifMatch: stored.etag });
     for (const [print, entry] of this.verified) if (entry.keyId === keyId) this.verified.delete(print);
