@@ -98,6 +98,8 @@ export class Authenticator implements CredentialChangeSink {
 
   forget(changes: readonly CredentialChange[]): void {
     this.changesSeen += 1;
+    // A request from now on asks afresh instead of joining a lookup that may predate the change.
+    this.lookups.clear();
     const keys = new Set(changes.flatMap((c) => (c.keyId ? [c.keyId] : [])));
     const tenants = new Set(changes.flatMap((c) => (c.tenantDigest ? [c.tenantDigest] : [])));
     const changed = (tenantId: string | null) => tenantId !== null && tenants.size > 0 && tenants.has(credentialTenantDigest(tenantId));
@@ -110,6 +112,7 @@ export class Authenticator implements CredentialChangeSink {
 
   forgetAll(): void {
     this.changesSeen += 1;
+    this.lookups.clear();
     this.cache.clear();
   }
 
@@ -134,7 +137,9 @@ export class Authenticator implements CredentialChangeSink {
           }
           return context;
         })
-        .finally(() => this.lookups.delete(key));
+        .finally(() => {
+          if (this.lookups.get(key) === lookup) this.lookups.delete(key);
+        });
       this.lookups.set(key, lookup);
     }
     return lookup;
