@@ -29,7 +29,8 @@ import { Redis } from 'ioredis';
 import { auditPlugin } from './audit/audit-plugin.ts';
 import { AuditQueue } from './audit/audit-queue.ts';
 import { Authenticator } from './auth/authenticator.ts';
-import { CredentialFeed, credentialChangePlugin } from './auth/credential-feed.ts';
+import { CredentialFeed, credentialChangePlugin, type CredentialChangeSink } from './auth/credential-feed.ts';
+import { OpenSockets, type OpenSocket } from './auth/open-sockets.ts';
 import { MemoryTokenBuckets, RedisTokenBuckets, type TokenBuckets } from './limits/token-bucket.ts';
 import { readEnv } from './env.ts';
 import { FederatedSubscriptions, UpstreamConnections } from './subscriptions/federated-subscriptions.ts';
@@ -64,9 +65,24 @@ async function main() {
   };
   const auth = new Authenticator(endpointsOf('tenants'), tokens, env.AUTH_CACHE_MS, oidc);
   // Verified keys are kept only while every revocation reaches this gateway (decision 025).
+  // Open graphql-ws connections are verified again when their key or tenant changes, and closed when refused.
+  const sockets = new OpenSockets(
+    (authorization) => auth.authenticate(authorization),
+    (error) => logger.warn({ err: error }, 'an open graphql-ws connection could not be verified again after a credential change; it stays open until the next change'),
+  );
+  const credentialChanges: CredentialChangeSink = {
+    forget: (changes) => {
+      auth.forget(changes);
+      sockets.forget(changes);
+    },
+    forgetAll: () => {
+      auth.forgetAll();
+      sockets.forgetAll();
+    },
+  };
   const credentialFeed =
     env.AUTH_CACHE_MS > 0
-      ? new CredentialFeed(endpointsOf('tenants'), tokens, auth, {
+      ? new CredentialFeed(endpointsOf('tenants'), tokens, credentialChanges, {
           waitMs: env.AUTH_FEED_WAIT_MS,
           retryMs: 1000,
           onError: (error) => logger.warn({ err: error }, 'credential feed unanswered: verified keys are asked for again on every request until it is back'),
@@ -169,7 +185,7 @@ async function main() {
 
   // Frames are held in memory whole: no larger than an HTTP body may be (ws closes with 1009 beyond it).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext; upstream?: UpstreamConnections }>(
+  const wsCleanup = useServer<Record<string, unknown>, { tenant?: TenantContext; upstream?: UpstreamConnections; admitted?: OpenSocket }>(
     {
       schema: () => apiSchema!,
       onSubscribe: (_ctx, _id, payload) => prepareWsOperation(apiSchema!, payload, { maxTokens: env.GRAPHQL_MAX_TOKENS, rules: armor.validationRules }),
@@ -178,6 +194,9 @@ async function main() {
           const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
           ctx.extra.tenant = await admit(authorization);
           ctx.extra.upstream = new UpstreamConnections(endpointsOf, tokens, ctx.extra.tenant);
+          const socket = ctx.extra.socket;
+          ctx.extra.admitted = { authorization, tenant: ctx.extra.tenant, close: (code, reason) => socket.close(code, reason) };
+          sockets.add(ctx.extra.admitted);
           socketsOpen += 1;
           return true;
         } catch {
@@ -186,6 +205,7 @@ async function main() {
       },
       onClose: async (ctx) => {
         if (ctx.extra.upstream) socketsOpen -= 1;
+        if (ctx.extra.admitted) sockets.delete(ctx.extra.admitted);
         await ctx.extra.upstream?.dispose();
       },
       subscribe: (args) => {

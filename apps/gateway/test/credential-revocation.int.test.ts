@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { CreateApiKeyDocument, CreateTenantDocument, RevokeApiKeyDocument, SwitchyardClientError, ViewerDocument } from '@switchyard/client';
 import { CONTEXT_HEADER } from '@switchyard/contracts';
 import { ContextTokens } from '@switchyard/service-kit';
@@ -20,6 +21,28 @@ async function refusalOf(promise: Promise<unknown>): Promise<{ code: string | un
     throw error;
   }
 }
+
+/** A graphql-ws connection (protocol graphql-transport-ws) through the gateway, acknowledged; `closed` settles with its close code. */
+function connectSocket(url: string, key: string): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const closed = new Promise<{ code: number; reason: string }>((done) => ws.once('close', (code, reason) => done({ code, reason: reason.toString() })));
+    const timer = setTimeout(() => reject(new Error('no connection_ack within 10 s')), 10_000);
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } })));
+    ws.on('message', (raw) => {
+      if ((JSON.parse(raw.toString()) as { type: string }).type !== 'connection_ack') return;
+      clearTimeout(timer);
+      resolve({ ws, closed });
+    });
+    ws.once('error', reject);
+    ws.once('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`closed with ${code} before connection_ack`));
+    });
+  });
+}
+
+const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still open'> => Promise.race([promise, new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), ms))]);
 
 /** Keys the gateway asked the tenants service to verify so far (its own counter). */
 async function lookups(stack: Stack): Promise<number> {
@@ -88,6 +111,30 @@ describe("the gateway's cache of verified keys (real processes)", () => {
     });
     expect(((await suspend.json()) as { data?: { suspendTenant: { status: string } } }).data?.suspendTenant.status).toBe('SUSPENDED');
     expect(await codeOf(otherWorker.request(ViewerDocument))).toBe('UNAUTHENTICATED');
+  });
+
+  it('closes the open graphql-ws connections of a key revoked or a tenant suspended, and keeps the others', async () => {
+    const { tenantId, admin, key } = await newTenant('Socket Corp');
+    const { createApiKey: kept } = await admin.request(CreateApiKeyDocument, { input: { name: 'stays', role: 'DEVELOPER' } });
+    const doomed = await connectSocket(stack.gatewayUrl, key.secret);
+    const staying = await connectSocket(stack.gatewayUrl, kept.secret);
+
+    await admin.request(RevokeApiKeyDocument, { id: key.apiKey.id });
+    const closed = await within(doomed.closed, 5000);
+    expect(closed).toMatchObject({ code: 4403, reason: expect.stringContaining('revoked') });
+    // The same tenant's other key is verified again and stays connected.
+    expect(await within(staying.closed, 1000)).toBe('still open');
+    expect(staying.ws.readyState).toBe(WebSocket.OPEN);
+
+    const suspend = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminKey}` },
+      body: JSON.stringify({ query: 'mutation($id: ID!) { suspendTenant(id: $id) { id status } }', variables: { id: tenantId } }),
+    });
+    expect(((await suspend.json()) as { data?: { suspendTenant: { status: string } } }).data?.suspendTenant.status).toBe('SUSPENDED');
+    expect(await within(staying.closed, 5000)).toMatchObject({ code: 4403 });
+    // A new connection with the key is refused as well.
+    await expect(connectSocket(stack.gatewayUrl, kept.secret)).rejects.toThrow(/closed with 44\d\d/);
   });
 
   it('trusts nothing cached while the tenants service does not answer its feed, and caches again once it is back', async () => {
