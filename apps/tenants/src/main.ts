@@ -25,8 +25,8 @@ runSubgraphService({
   name: 'tenants',
   envSchema,
   schemaUrl: new URL('./schema.graphql', import.meta.url),
-  async build({ env, tokens, store, metrics }) {
-    const credentialChanges = new CredentialChanges(store);
+  async build({ env, tokens, store, metrics, logger }) {
+    const credentialChanges = new CredentialChanges(store, (error) => logger.warn({ err: error }, 'old credential changes could not be removed; retried in a minute'));
     // How often gateways ask about a presented key; with their caches, about once per key and change.
     const credentialLookups = metrics.counter('switchyard_credential_lookups_total', 'API keys gateways asked the tenants service to verify (asked), and those refused as unknown, revoked or expired (refused).', ['outcome']);
     const tenants = new TenantManager(

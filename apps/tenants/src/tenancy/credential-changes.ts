@@ -51,7 +51,11 @@ export class CredentialChanges {
   private lastPrune = 0;
   private closed = false;
 
-  constructor(store: DocumentStore) {
+  constructor(
+    store: DocumentStore,
+    /** Told when removing old changes fails (tried again a minute later; nothing is lost, the collection only grows meanwhile). */
+    private readonly onPruneError: (error: unknown) => void = () => undefined,
+  ) {
     this.changes = store.collection<ChangeDoc>('credential_changes', { indexes: ['at'] });
     this.generations = store.collection<GenerationDoc>('credential_generation');
     this.local.setMaxListeners(0);
@@ -72,7 +76,7 @@ export class CredentialChanges {
     this.local.emit('change');
     if (now - this.lastPrune > 60_000) {
       this.lastPrune = now;
-      void this.prune(now).catch(() => undefined);
+      void this.prune(now).catch(this.onPruneError);
     }
   }
 
