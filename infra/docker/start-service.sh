@@ -29,4 +29,13 @@ if [ -d "$secrets_dir" ]; then
   done
 fi
 export SWITCHYARD_SERVICE="$service"
-exec node --enable-source-maps "/app/dist/apps/$service/src/main.js"
+# On Node 22.7 to 23, AsyncLocalStorage (trace and run contexts) is backed by AsyncContextFrame instead
+# of async_hooks (the default from Node 24; Node 20 lacks it), as libs/stack's serviceNodeFlags does.
+case "$(node --version 2>/dev/null)" in
+  v22.[7-9].* | v22.[1-9][0-9].* | v23.*) set -- --experimental-async-context-frame ;;
+  *) set -- ;;
+esac
+case " ${NODE_OPTIONS:-} " in
+  *" --experimental-async-context-frame "*) set -- ;;
+esac
+exec node "$@" --enable-source-maps "/app/dist/apps/$service/src/main.js"

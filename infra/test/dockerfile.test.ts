@@ -23,13 +23,13 @@ describe('infra/docker/Dockerfile', () => {
     expect(problems.map((p) => `line ${p.range.start.line + 1}: ${p.message}`)).toEqual([]);
   });
 
-  it('builds in stages and runs on a slim Node 20 image as uid 10001 in /app', () => {
+  it('builds in stages and runs on a slim Node 22 image as uid 10001 in /app', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
     expect(stages.map((s) => s.getBuildStage())).toEqual(expect.arrayContaining(['prod-deps', 'build', 'runtime']));
     const base = stages.at(-1)!.getImageName();
     expect(base).toBe('node');
     expect(stages.at(-1)!.getImageTag()).toMatch(/bookworm-slim$/);
-    expect(text).toMatch(/^ARG NODE_VERSION=20\.\d+$/m);
+    expect(text).toMatch(/^ARG NODE_VERSION=22(\.\d+)*$/m);
     const users = keyword('USER');
     expect(users.map((u) => args(u).join(' ')).at(-1)).toBe('10001:10001');
     expect(keyword('WORKDIR').map((w) => args(w)[0])).toContain('/app');
@@ -89,7 +89,10 @@ describe('infra/docker/Dockerfile', () => {
     try {
       mkdirSync(join(dir, 'bin'));
       mkdirSync(join(dir, 'secrets'));
-      writeFileSync(join(dir, 'bin', 'node'), '#!/bin/sh\necho "args=$*"\necho "secret=$SWITCHYARD_CONTEXT_SECRET"\necho "service=$SWITCHYARD_SERVICE"\necho "lower=${lower_case:-unset}"\n');
+      writeFileSync(
+        join(dir, 'bin', 'node'),
+        '#!/bin/sh\nif [ "$1" = --version ]; then echo "${FAKE_NODE_VERSION:-v20.19.0}"; exit 0; fi\necho "args=$*"\necho "secret=$SWITCHYARD_CONTEXT_SECRET"\necho "service=$SWITCHYARD_SERVICE"\necho "lower=${lower_case:-unset}"\n',
+      );
       chmodSync(join(dir, 'bin', 'node'), 0o755);
       writeFileSync(join(dir, 'secrets', 'SWITCHYARD_CONTEXT_SECRET'), 'from-a-file');
       writeFileSync(join(dir, 'secrets', 'lower_case'), 'ignored');
@@ -102,6 +105,18 @@ describe('infra/docker/Dockerfile', () => {
       expect(byArg.stdout).toContain('lower=unset');
       const byEnv = spawnSync('sh', [join(ROOT, 'infra/docker/start-service.sh')], { env: { ...env, SWITCHYARD_SERVICE: 'gateway' }, encoding: 'utf8' });
       expect(byEnv.stdout).toContain('/app/dist/apps/gateway/src/main.js');
+      // Node 22.7 to 23 back AsyncLocalStorage with AsyncContextFrame (libs/stack's serviceNodeFlags).
+      const on22 = spawnSync('sh', [join(ROOT, 'infra/docker/start-service.sh'), 'workflows'], { env: { ...env, FAKE_NODE_VERSION: 'v22.12.0' }, encoding: 'utf8' });
+      expect(on22.stdout).toContain('args=--experimental-async-context-frame --enable-source-maps /app/dist/apps/workflows/src/main.js');
+      for (const version of ['v22.6.0', 'v24.1.0']) {
+        const other = spawnSync('sh', [join(ROOT, 'infra/docker/start-service.sh'), 'workflows'], { env: { ...env, FAKE_NODE_VERSION: version }, encoding: 'utf8' });
+        expect(other.stdout, version).toContain('args=--enable-source-maps /app/dist/apps/workflows/src/main.js');
+      }
+      const viaOptions = spawnSync('sh', [join(ROOT, 'infra/docker/start-service.sh'), 'workflows'], {
+        env: { ...env, FAKE_NODE_VERSION: 'v22.12.0', NODE_OPTIONS: '--experimental-async-context-frame' },
+        encoding: 'utf8',
+      });
+      expect(viaOptions.stdout).toContain('args=--enable-source-maps /app/dist/apps/workflows/src/main.js');
       const unknown = spawnSync('sh', [join(ROOT, 'infra/docker/start-service.sh'), 'postgres'], { env, encoding: 'utf8' });
       expect(unknown.status).toBe(64);
       expect(unknown.stderr).toContain('Unknown service "postgres"');

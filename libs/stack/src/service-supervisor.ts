@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SERVICES, type ServiceName } from './services.ts';
 import { freePort } from './infrastructure.ts';
+import { serviceNodeFlags } from './node-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -151,7 +152,7 @@ export class ServiceSupervisor {
     const child = fork(entry, [], {
       cwd: ROOT,
       env: this.envFor(name),
-      execArgv: compiled ? ['--enable-source-maps'] : ['--import', 'tsx'],
+      execArgv: [...serviceNodeFlags(), ...(compiled ? ['--enable-source-maps'] : ['--import', 'tsx'])],
       stdio: ['ignore', log, log, 'ipc'],
     });
     closeSync(log);
