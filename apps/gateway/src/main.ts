@@ -24,6 +24,7 @@ import {
   serviceUrlVar,
   startTracing,
   traceHeaders,
+  traceRequests,
 } from '@switchyard/service-kit';
 import { Redis } from 'ioredis';
 import { auditPlugin } from './audit/audit-plugin.ts';
@@ -176,6 +177,7 @@ async function main() {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(traceRequests());
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
   const metrics = new ServiceMetrics('gateway');

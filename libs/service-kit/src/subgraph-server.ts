@@ -15,7 +15,7 @@ import type { Logger } from './logger.ts';
 import { internalErrorHandler } from './internal-errors.ts';
 import { connectionFailed } from './service-endpoints.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import { SpanKind, contextFromTraceHeaders, trace, tracer, type Span } from './tracing.ts';
+import { SpanKind, contextFromTraceHeaders, trace, traceRequests, tracer, type Span } from './tracing.ts';
 
 /** What every resolver receives: the verified tenant context and a logger bound to the request. */
 export interface RequestContext {
@@ -106,6 +106,7 @@ export async function startSubgraphServer(options: SubgraphServerOptions): Promi
   const schema = buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]);
   const app = express();
   app.disable('x-powered-by');
+  app.use(traceRequests());
   const httpServer = http.createServer(app);
   httpServer.keepAliveTimeout = 65_000;
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Span, type SpanOptions } from '@opentelemetry/api';
 import { z } from 'zod';
@@ -62,11 +63,15 @@ export interface Tracing {
 /** Paths no span is made for: probes and scrapes, which would drown every trace backend. */
 const UNTRACED_PATHS = /^\/(healthz|readyz|metrics)(\?|$)/;
 
+/** Whether this process started tracing (traceRequests makes no span otherwise). */
+let tracingStarted = false;
+
 /**
  * Start OpenTelemetry tracing for this process, once, before its servers: a tracer provider with the
- * configured exporters (batched), the W3C trace-context propagator, and server spans for incoming HTTP
- * (honouring `traceparent`) and client spans with `traceparent` for outgoing HTTP and fetch. With no
- * exporter configured nothing is loaded and every span is @opentelemetry/api's no-op.
+ * configured exporters (batched), the W3C trace-context propagator, and client spans with
+ * `traceparent` for outgoing HTTP and fetch. Incoming requests get their server spans from
+ * traceRequests(), which every server mounts first. With no exporter configured nothing is loaded and
+ * every span is @opentelemetry/api's no-op.
  */
 export async function startTracing(service: string, env: TracingEnv = tracingEnv.parse(process.env)): Promise<Tracing> {
   const exporters = traceExporters(env);
@@ -95,10 +100,10 @@ export async function startTracing(service: string, env: TracingEnv = tracingEnv
   const provider = new NodeTracerProvider({ resource: serviceResource(service), spanProcessors: spanExporters.map((exporter) => new BatchSpanProcessor(exporter)) });
   provider.register();
   const instrumentations = [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
-      // Outgoing fetch() is traced by the undici instrumentation; this covers node:http clients (ws upgrades).
-    }),
+    // Outgoing node:http clients only (the Cosmos DB client, ws upgrades); fetch() is traced by the
+    // undici instrumentation. Server spans come from traceRequests: this instrumentation's server side
+    // was over half of tracing's own CPU in the gateway and the workflows service with nothing sampled.
+    new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
     // A request that already carries `traceparent` was propagated by a span of its caller (the
     // gateway's fetch span of a query plan): another client span under it would only repeat it.
     new UndiciInstrumentation({ ignoreRequestHook: (request) => UNTRACED_PATHS.test(request.path) || carriesTraceparent(request.headers) }),
@@ -109,12 +114,53 @@ export async function startTracing(service: string, env: TracingEnv = tracingEnv
   const require = createRequire(import.meta.url);
   require('http');
   require('https');
+  tracingStarted = true;
   return {
     exporters,
     async shutdown() {
       for (const instrumentation of instrumentations) instrumentation.disable();
       await provider.shutdown();
+      tracingStarted = false;
     },
+  };
+}
+
+/** What traceRequests reads of an Express request: Node's, and the route Express matched. */
+type RoutedRequest = IncomingMessage & { originalUrl?: string; baseUrl?: string; route?: { path?: unknown } };
+
+/**
+ * Express middleware, mounted before every other: one SERVER span per incoming request, continuing the
+ * caller's `traceparent` (HTTP semantic conventions: `http.request.method`, `url.path`, `http.route`,
+ * `http.response.status_code`; status ERROR from 500 up, or when the connection closed first). The
+ * span is the active context for the rest of the request, body parsing included (the request's
+ * listeners are bound to it). Probes and scrapes get none, and nothing is done while tracing is off.
+ */
+export function traceRequests(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  return (req: RoutedRequest, res, next) => {
+    const url = req.originalUrl ?? req.url ?? '/';
+    if (!tracingStarted || UNTRACED_PATHS.test(url)) return next();
+    const method = req.method ?? 'GET';
+    const query = url.indexOf('?');
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': query === -1 ? url : url.slice(0, query) } }, parent);
+    const active = trace.setSpan(parent, span);
+    // Body parsers go on from the request's 'data' and 'end' events, which carry no context of their own.
+    context.bind(active, req);
+    res.once('close', () => {
+      if (span.isRecording()) {
+        // The route is known once Express has matched it: /graphql (mounted) or /internal/budget/reserve.
+        const route = `${req.baseUrl ?? ''}${typeof req.route?.path === 'string' ? req.route.path : ''}`;
+        if (route) {
+          span.updateName(`${method} ${route}`);
+          span.setAttribute('http.route', route);
+        }
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (!res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed before the response was sent' });
+        else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+    });
+    context.with(active, next);
   };
 }
 
