@@ -132,8 +132,10 @@ type RoutedRequest = IncomingMessage & { originalUrl?: string; baseUrl?: string;
  * Express middleware, mounted before every other: one SERVER span per incoming request, continuing the
  * caller's `traceparent` (HTTP semantic conventions: `http.request.method`, `url.path`, `http.route`,
  * `http.response.status_code`; status ERROR from 500 up, or when the connection closed first). The
- * span is the active context for the rest of the request, body parsing included (the request's
- * listeners are bound to it). Probes and scrapes get none, and nothing is done while tracing is off.
+ * span is the active context for the rest of the request (body-parser runs its callbacks in the
+ * context they were called in, so it survives body parsing without binding the request's listeners,
+ * which the HTTP instrumentation did at a cost). Probes and scrapes get none, and nothing is done
+ * while tracing is off.
  */
 export function traceRequests(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   return (req: RoutedRequest, res, next) => {
@@ -144,8 +146,6 @@ export function traceRequests(): (req: IncomingMessage, res: ServerResponse, nex
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': query === -1 ? url : url.slice(0, query) } }, parent);
     const active = trace.setSpan(parent, span);
-    // Body parsers go on from the request's 'data' and 'end' events, which carry no context of their own.
-    context.bind(active, req);
     res.once('close', () => {
       if (span.isRecording()) {
         // The route is known once Express has matched it: /graphql (mounted) or /internal/budget/reserve.
