@@ -57,11 +57,10 @@ describe('infra/docker/Dockerfile', () => {
     for (const pkg of ['bubblewrap', 'python3', 'util-linux', 'tini']) expect(installs).toMatch(new RegExp(`apt-get install[^\\n]*\\b${pkg}\\b`));
   });
 
-  it('serves the console’s files when the console is built, and builds without it', () => {
-    // A COPY of a directory that may be absent would fail the build; the build stage always makes /console.
-    expect(text).toMatch(/mkdir -p \/console/);
-    expect(text).toMatch(/if \[ -d apps\/console\/dist \]; then cp -a apps\/console\/dist\/\. \/console\/; fi/);
-    expect(text).toMatch(/COPY --from=build .*\/console \.\/dist\/apps\/console\/dist/);
+  it('serves the console’s files: npm run build puts them in dist/, which the runtime stage copies', () => {
+    expect(text).toMatch(/^RUN npm run build$/m);
+    expect(text).toMatch(/COPY --from=build .*\/app\/dist \.\/dist$/m);
+    expect(read('tools/build/build-services.ts')).toMatch(/cpSync\(CONSOLE_DIST, join\(DIST, 'apps', 'console', 'dist'\)/);
     // Where the compiled gateway looks: new URL('../../console/dist/', <dist/apps/gateway/src/main.js>).
     expect(read('apps/gateway/src/main.ts')).toContain("new URL('../../console/dist/', import.meta.url)");
   });

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { CONSOLE_DIST, ensureConsoleBuild } from '../console/console-build.ts';
 
 /**
  * The production build: every service (and the JavaScript sandbox's runner) bundled by esbuild into
@@ -9,7 +10,8 @@ import { build, type Plugin } from 'esbuild';
  * dist/apps/<service>/src/main.js), with the files the services read at run time copied beside
  * them, so `node dist/apps/<service>/src/main.js` runs without tsx. Packages from node_modules stay
  * imports (native addons, and one copy of graphql for Apollo); the workspace's own libraries are
- * bundled in.
+ * bundled in. The web console's build goes to dist/apps/console/dist, where the compiled gateway
+ * serves it from (built with Vite when apps/console/dist is missing or stale).
  */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST = join(ROOT, 'dist');
@@ -72,7 +74,7 @@ const moduleUrls: Plugin = {
   },
 };
 
-export async function buildServices(options: { quiet?: boolean } = {}): Promise<{ entries: number; ms: number }> {
+export async function buildServices(options: { quiet?: boolean; log?: (message: string) => void } = {}): Promise<{ entries: number; ms: number }> {
   const started = Date.now();
   rmSync(DIST, { recursive: true, force: true });
   await build({
@@ -96,12 +98,15 @@ export async function buildServices(options: { quiet?: boolean } = {}): Promise<
     mkdirSync(dirname(join(DIST, file)), { recursive: true });
     cpSync(from, join(DIST, file), { recursive: true });
   }
+  // Where the compiled gateway looks for it: new URL('../../console/dist/', dist/apps/gateway/src/main.js).
+  await ensureConsoleBuild({ log: options.log });
+  cpSync(CONSOLE_DIST, join(DIST, 'apps', 'console', 'dist'), { recursive: true });
   // Node reads the bundles as ES modules because of this, wherever dist/ is copied.
   writeFileSync(join(DIST, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
   return { entries: ENTRY_POINTS.length, ms: Date.now() - started };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { entries, ms } = await buildServices();
-  console.log(`Built ${entries} bundles into dist/ in ${ms} ms.`);
+  const { entries, ms } = await buildServices({ log: console.log });
+  console.log(`Built ${entries} bundles and the console into dist/ in ${ms} ms.`);
 }

@@ -266,6 +266,19 @@ describe.skipIf(missing.length > 0)('the distributed mode: replicas of every ser
     expect(workflows.filter((w) => w.status === 'SUCCEEDED').length).toBeGreaterThanOrEqual(4);
   }, 300_000);
 
+  it('serves the web console from the production build through the load balancer, its assets included', async () => {
+    const page = await fetch(new URL('/workflows', stack.gatewayUrl));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('<title>Switchyard console</title>');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const asset = await fetch(new URL(script!, stack.gatewayUrl));
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('javascript');
+  });
+
   it('limits an API key across both gateway replicas together, not each alone', async () => {
     const { createTenant } = await stack.client(stack.adminKey).request(CreateTenantDocument, { input: { name: 'Chatty Corp' } });
     const gateways = stack.supervisor.replicasOf('gateway').map((g) => g.url);
