@@ -100,8 +100,11 @@ export function wsCase(random: SeededRandom, keys: { valid: string; otherTenantW
   }
 }
 
-/** Send a case's frames on a new connection and collect what the server answers until it closes or goes quiet. */
-export function runWsCase(url: string, testCase: WsCase, quietMs = 400): Promise<WsOutcome> {
+/**
+ * Send a case's frames on a new connection and collect what the server answers until it closes, goes
+ * quiet for `quietMs`, or (when given) `done` says the answers it waits for have all come.
+ */
+export function runWsCase(url: string, testCase: WsCase, quietMs = 400, done?: (outcome: WsOutcome) => boolean): Promise<WsOutcome> {
   return new Promise((resolve) => {
     const socket = testCase.protocol ? new WebSocket(url, testCase.protocol) : new WebSocket(url);
     const outcome: WsOutcome = { closeCode: null, closeReason: '', messages: [] };
@@ -149,7 +152,8 @@ export function runWsCase(url: string, testCase: WsCase, quietMs = 400): Promise
       } catch {
         outcome.messages.push({ type: 'unparseable', payload: String(data).slice(0, 200) });
       }
-      waitQuiet();
+      if (done?.(outcome) && pending.length === 0) finish();
+      else waitQuiet();
     });
     socket.on('close', (code, reason) => {
       outcome.closeCode = code;
