@@ -69,6 +69,8 @@ describe('tenant boundaries: limits by plan, and an erasure nothing outlives', (
     // The team-plan dev tenant is not held back by it.
     expect((await Promise.all(Array.from({ length: 25 }, () => stack.client().request(ViewerDocument)))).length).toBe(25);
 
+    // The burst above emptied the free tenant's bucket: let it refill (5/s) so the next refusal is about the role, not the rate.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await refusal(client.request(SetTenantLimitsDocument, { tenantId: id, input: { concurrentWorkflows: 100 } }))).code).toBe('FORBIDDEN');
     const bad = await refusal(admin.request(SetTenantLimitsDocument, { tenantId: id, input: { runsPerMonth: -3 } }));
     expect(bad).toMatchObject({ code: 'BAD_USER_INPUT', extensions: { field: 'input.runsPerMonth' } });
