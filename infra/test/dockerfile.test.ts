@@ -6,6 +6,7 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate, ValidationSeverity } from 'dockerfile-utils';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { serviceNodeFlags } from '../../libs/stack/src/node-flags.ts';
 import { ENTRY_POINTS } from '../../tools/build/build-services.ts';
 import { DEFAULT_PORT, read, ROOT, SERVICE_NAMES } from './platform.ts';
 
@@ -107,9 +108,11 @@ describe('infra/docker/Dockerfile', () => {
       // Node 22.7 to 23 back AsyncLocalStorage with AsyncContextFrame (libs/stack's serviceNodeFlags).
       const on22 = spawnSync('sh', [join(ROOT, 'infra/docker/start-service.sh'), 'workflows'], { env: { ...env, FAKE_NODE_VERSION: 'v22.12.0' }, encoding: 'utf8' });
       expect(on22.stdout).toContain('args=--experimental-async-context-frame --enable-source-maps /app/dist/apps/workflows/src/main.js');
-      for (const version of ['v22.6.0', 'v24.1.0']) {
+      // The script and the supervisor's serviceNodeFlags make the same choice for every version.
+      for (const version of ['v20.19.0', 'v22.6.0', 'v22.7.0', 'v22.23.5', 'v23.0.0', 'v24.1.0', 'v25.2.0']) {
         const other = spawnSync('sh', [join(ROOT, 'infra/docker/start-service.sh'), 'workflows'], { env: { ...env, FAKE_NODE_VERSION: version }, encoding: 'utf8' });
-        expect(other.stdout, version).toContain('args=--enable-source-maps /app/dist/apps/workflows/src/main.js');
+        const flags = serviceNodeFlags(version).map((flag) => `${flag} `).join('');
+        expect(other.stdout, version).toContain(`args=${flags}--enable-source-maps /app/dist/apps/workflows/src/main.js`);
       }
       const viaOptions = spawnSync('sh', [join(ROOT, 'infra/docker/start-service.sh'), 'workflows'], {
         env: { ...env, FAKE_NODE_VERSION: 'v22.12.0', NODE_OPTIONS: '--experimental-async-context-frame' },

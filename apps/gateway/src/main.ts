@@ -69,7 +69,10 @@ async function main() {
   // Open graphql-ws connections are verified again when their key or tenant changes, and closed when refused.
   const sockets = new OpenSockets(
     (authorization) => auth.authenticate(authorization),
-    (error) => logger.warn({ err: error }, 'an open graphql-ws connection could not be verified again after a credential change; it stays open until the next change'),
+    (error, unverified) =>
+      unverified > 0
+        ? logger.warn({ err: error, unverified }, 'open graphql-ws connections could not be verified again after a credential change; they stay open until the next change')
+        : logger.warn({ err: error }, 'an open graphql-ws connection refused after a credential change could not be closed'),
   );
   const credentialChanges: CredentialChangeSink = {
     forget: (changes) => {

@@ -38,20 +38,22 @@ describe('OpenSockets', () => {
     expect(c.closes).toEqual([]);
   });
 
-  it('keeps a connection when the tenants service cannot answer, and checks every one after a reset', async () => {
-    const errors: unknown[] = [];
+  it('keeps a connection when the tenants service cannot answer (told once per re-check), and checks every one after a reset', async () => {
+    const errors: [unknown, number][] = [];
     let answer: Error | null = new UnavailableError('tenants down');
     const sockets = new OpenSockets(async () => {
       if (answer) throw answer;
       return { tenantId: 't', role: 'DEVELOPER', keyId: 'x', subject: 'x' };
-    }, (error) => errors.push(error));
+    }, (error, unverified) => errors.push([error, unverified]));
     const a = socket('k1', 't1');
     const b = socket('k2', 't2');
     sockets.add(a.open);
     sockets.add(b.open);
     await sockets.recheck([a.open, b.open]);
     expect(a.closes).toEqual([]);
-    expect(errors).toHaveLength(2);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]![1]).toBe(2);
+    expect((errors[0]![0] as Error).message).toContain('tenants down');
 
     answer = new UnauthenticatedError();
     sockets.forgetAll();

@@ -27,7 +27,8 @@ export class OpenSockets implements CredentialChangeSink {
 
   constructor(
     private readonly authenticate: (authorization: string | undefined) => Promise<TenantContext>,
-    private readonly onError: (error: unknown) => void = () => undefined,
+    /** Told once per re-check (not once per connection, which during an outage could be thousands of lines). */
+    private readonly onError: (error: unknown, unverified: number) => void = () => undefined,
   ) {}
 
   add(socket: OpenSocket): void {
@@ -55,6 +56,8 @@ export class OpenSockets implements CredentialChangeSink {
 
   /** Verify each connection's credential again (one lookup per credential: the authenticator shares them); close those refused. */
   async recheck(sockets: readonly OpenSocket[]): Promise<void> {
+    let unverified = 0;
+    let firstError: unknown;
     await Promise.all(
       sockets.map(async (socket) => {
         try {
@@ -62,7 +65,7 @@ export class OpenSockets implements CredentialChangeSink {
         } catch (error) {
           const refused = error instanceof SwitchyardError && (error.code === ErrorCode.UNAUTHENTICATED || error.code === ErrorCode.FORBIDDEN);
           if (!refused) {
-            this.onError(error);
+            if (unverified++ === 0) firstError = error;
             return;
           }
           if (!this.open.has(socket)) return;
@@ -70,10 +73,11 @@ export class OpenSockets implements CredentialChangeSink {
           try {
             socket.close(CLOSE_FORBIDDEN, CLOSE_REASON);
           } catch (closeError) {
-            this.onError(closeError);
+            this.onError(closeError, 0);
           }
         }
       }),
     );
+    if (unverified > 0) this.onError(firstError, unverified);
   }
 }
