@@ -3,6 +3,8 @@
 // Plain JavaScript so that it runs without a TypeScript loader. Usage:
 //   node cosmos-emulator-process.mjs <port> <cert.pem> <key.pem>
 import { readFileSync } from 'node:fs';
+// Before the server: its routes take the batch handler when they load.
+import './cosmos-atomic-batches.mjs';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 
 const [port, certFile, keyFile] = process.argv.slice(2);

@@ -7,11 +7,15 @@ import {
   type Container,
   type Database,
   type ItemDefinition,
+  type JSONObject,
+  type OperationInput,
   type SqlParameter,
 } from '@azure/cosmos';
 import { BadUserInputError, ConflictError, PreconditionFailedError, UnavailableError } from '@switchyard/contracts';
+import { MAX_BATCH_OPERATIONS } from './document-store.ts';
 import type {
   BaseDocument,
+  BatchOperation,
   Collection,
   CollectionOptions,
   DocumentStore,
@@ -21,6 +25,7 @@ import type {
   Stored,
 } from './document-store.ts';
 import {
+  checkBatch,
   checkIdentity,
   decodeCursor,
   fieldPath,
@@ -333,6 +338,23 @@ class CosmosCollection<T extends BaseDocument> implements Collection<T> {
       if (statusOf(error) === 409) throw new ConflictError(`${this.name} "${doc.id}" already exists.`);
       throw error;
     }
+  }
+
+  async batch(tenantId: string, operations: readonly BatchOperation<T>[]): Promise<Stored<T>[]> {
+    checkBatch(tenantId, operations, MAX_BATCH_OPERATIONS);
+    for (const { doc } of operations) requireStorableId(this.name, doc.id);
+    if (operations.length === 0) return [];
+    const container = await this.container();
+    const inputs: OperationInput[] = operations.map(({ kind, doc }) => ({ operationType: kind === 'create' ? 'Create' : 'Upsert', resourceBody: doc as unknown as JSONObject }));
+    // A transactional batch: Cosmos DB applies every operation or none, in one round trip.
+    const { result } = await container.items.batch(inputs, tenantId);
+    const results = result ?? [];
+    const failed = results.find((r) => r.statusCode >= 400 && r.statusCode !== 424) ?? results.find((r) => r.statusCode >= 400);
+    if (failed || results.length !== operations.length) {
+      if (failed?.statusCode === 409) throw new ConflictError(`${this.name}: a document the batch creates already exists; nothing of the batch was written.`);
+      throw Object.assign(new Error(`${this.name}: Cosmos DB refused the batch (status ${failed?.statusCode ?? 'missing'}); nothing of it was written.`), { code: failed?.statusCode ?? 500 });
+    }
+    return results.map((r) => stored<T>(r.resourceBody as unknown as ItemDefinition));
   }
 
   async upsert(doc: T, options: { ifMatch?: string } = {}): Promise<Stored<T>> {

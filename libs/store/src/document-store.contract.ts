@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadUserInputError, ConflictError, PreconditionFailedError } from '@switchyard/contracts';
-import type { BaseDocument, Collection, DocumentStore, QueryOptions, Stored } from './document-store.ts';
+import { MAX_BATCH_OPERATIONS, type BaseDocument, type Collection, type DocumentStore, type QueryOptions, type Stored } from './document-store.ts';
 
 interface Task extends BaseDocument {
   title: string;
@@ -126,6 +126,59 @@ export function describeDocumentStoreContract(name: string, makeStore: () => Pro
           PreconditionFailedError,
         );
         expect(await tasks.get(T1, 'nope')).toBeNull();
+      });
+    });
+
+    describe('batch', () => {
+      it('creates and upserts in order in one write, and returns what each stored', async () => {
+        await tasks.create({ id: 'kept', tenantId: T1, title: 'old' });
+        const stored = await tasks.batch(T1, [
+          { kind: 'create', doc: { id: 'b1', tenantId: T1, title: 'one', rank: 1 } },
+          { kind: 'create', doc: { id: 'b2', tenantId: T1, title: 'two', rank: 2 } },
+          { kind: 'upsert', doc: { id: 'kept', tenantId: T1, title: 'new' } },
+        ]);
+        expect(stored.map((s) => s.doc)).toEqual([
+          { id: 'b1', tenantId: T1, title: 'one', rank: 1 },
+          { id: 'b2', tenantId: T1, title: 'two', rank: 2 },
+          { id: 'kept', tenantId: T1, title: 'new' },
+        ]);
+        for (const item of stored) expect(await tasks.get(T1, item.doc.id)).toEqual(item);
+        expect(await tasks.batch(T1, [])).toEqual([]);
+      });
+
+      it('writes nothing when one create meets an existing id, and keeps what was there', async () => {
+        const original = await tasks.create({ id: 'taken', tenantId: T1, title: 'original' });
+        await tasks.create({ id: 'overwritten', tenantId: T1, title: 'before' });
+        const before = await tasks.get(T1, 'overwritten');
+        await expect(
+          tasks.batch(T1, [
+            { kind: 'create', doc: { id: 'fresh', tenantId: T1, title: 'x' } },
+            { kind: 'upsert', doc: { id: 'overwritten', tenantId: T1, title: 'after' } },
+            { kind: 'create', doc: { id: 'taken', tenantId: T1, title: 'dup' } },
+            { kind: 'create', doc: { id: 'later', tenantId: T1, title: 'y' } },
+          ]),
+        ).rejects.toBeInstanceOf(ConflictError);
+        expect(await tasks.get(T1, 'fresh')).toBeNull();
+        expect(await tasks.get(T1, 'later')).toBeNull();
+        expect(await tasks.get(T1, 'taken')).toEqual(original);
+        expect(await tasks.get(T1, 'overwritten')).toEqual(before);
+        expect(await tasks.count(T1)).toBe(2);
+      });
+
+      it('refuses a document of another tenant and more operations than one batch holds, writing nothing', async () => {
+        await expect(
+          tasks.batch(T1, [
+            { kind: 'create', doc: { id: 'mine', tenantId: T1, title: 'x' } },
+            { kind: 'create', doc: { id: 'theirs', tenantId: T2, title: 'x' } },
+          ]),
+        ).rejects.toThrow(/one tenant's documents/);
+        const tooMany = Array.from({ length: MAX_BATCH_OPERATIONS + 1 }, (_, i) => ({ kind: 'create' as const, doc: { id: `n${i}`, tenantId: T1, title: 'x' } }));
+        await expect(tasks.batch(T1, tooMany)).rejects.toThrow(/at most 100 operations/);
+        expect(await tasks.count(T1)).toBe(0);
+        expect(await tasks.count(T2)).toBe(0);
+        const full = await tasks.batch(T1, tooMany.slice(1));
+        expect(full).toHaveLength(MAX_BATCH_OPERATIONS);
+        expect(await tasks.count(T1)).toBe(MAX_BATCH_OPERATIONS);
       });
     });
 

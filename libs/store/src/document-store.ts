@@ -43,6 +43,12 @@ export interface Page<T extends BaseDocument> {
   hasNextPage: boolean;
 }
 
+/** The most operations one {@link Collection.batch} may hold (Cosmos DB's limit for a transactional batch). */
+export const MAX_BATCH_OPERATIONS = 100;
+
+/** One write of a {@link Collection.batch}: insert (ConflictError when the id exists) or insert-or-overwrite. */
+export type BatchOperation<T extends BaseDocument> = { kind: 'create'; doc: T } | { kind: 'upsert'; doc: T };
+
 export interface Collection<T extends BaseDocument> {
   readonly name: string;
   get(tenantId: string, id: string): Promise<Stored<T> | null>;
@@ -52,6 +58,13 @@ export interface Collection<T extends BaseDocument> {
   upsert(doc: T, options?: { ifMatch?: string }): Promise<Stored<T>>;
   /** Overwrite an existing document; with `ifMatch`, only that version. NotFound → PreconditionFailedError. */
   replace(doc: T, options?: { ifMatch?: string }): Promise<Stored<T>>;
+  /**
+   * Several writes to one tenant's documents as one transaction, in order: all of them or none
+   * (SQLite: one transaction; Cosmos DB: one transactional batch in the tenant's partition, one round
+   * trip). A create whose id exists fails the whole batch with ConflictError. Every document must
+   * belong to `tenantId`; at most MAX_BATCH_OPERATIONS operations. Returns what each stored, in order.
+   */
+  batch(tenantId: string, operations: readonly BatchOperation<T>[]): Promise<Stored<T>[]>;
   /** Delete; with `ifMatch`, only that version. Returns false when nothing was there. */
   delete(tenantId: string, id: string, options?: { ifMatch?: string }): Promise<boolean>;
   query(tenantId: string, options?: QueryOptions): Promise<Page<T>>;

@@ -5,6 +5,7 @@ import type { DocumentStore } from './document-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 export type * from './document-store.ts';
+export { MAX_BATCH_OPERATIONS } from './document-store.ts';
 export { CosmosStore, type CosmosStoreOptions } from './cosmos-store.ts';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.ts';
 export { MAX_VECTOR_DIMENSIONS, MAX_VECTOR_K, type VectorEntry, type VectorIndex, type VectorMatch } from './vector-index.ts';

@@ -175,6 +175,15 @@ export function checkIdentity(doc: BaseDocument): void {
   }
 }
 
+/** A batch's documents all belong to its tenant, and there are no more of them than one transaction holds. */
+export function checkBatch(tenantId: string, operations: readonly { doc: BaseDocument }[], maxOperations: number): void {
+  if (operations.length > maxOperations) throw new TypeError(`A batch holds at most ${maxOperations} operations; split the ${operations.length} writes into several batches.`);
+  for (const { doc } of operations) {
+    checkIdentity(doc);
+    if (doc.tenantId !== tenantId) throw new TypeError(`A batch writes one tenant's documents only: "${doc.id}" belongs to another tenant than the batch.`);
+  }
+}
+
 /** The sort orders a collection declared (CollectionOptions), as comparable keys. */
 export function declaredSorts(options: { indexes?: string[]; compositeIndexes?: string[][] }, into = new Set<string>()): Set<string> {
   for (const field of options.indexes ?? []) into.add(JSON.stringify([field]));

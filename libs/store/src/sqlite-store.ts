@@ -3,8 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConflictError, PreconditionFailedError } from '@switchyard/contracts';
+import { MAX_BATCH_OPERATIONS } from './document-store.ts';
 import type {
   BaseDocument,
+  BatchOperation,
   Collection,
   CollectionOptions,
   DocumentStore,
@@ -14,6 +16,7 @@ import type {
   Stored,
 } from './document-store.ts';
 import {
+  checkBatch,
   checkIdentity,
   decodeCursor,
   fieldPath,
@@ -247,6 +250,28 @@ class SqliteCollection<T extends BaseDocument> implements Collection<T> {
       throw error;
     }
     return { doc: JSON.parse(data) as T, etag };
+  }
+
+  async batch(tenantId: string, operations: readonly BatchOperation<T>[]): Promise<Stored<T>[]> {
+    checkBatch(tenantId, operations, MAX_BATCH_OPERATIONS);
+    if (operations.length === 0) return [];
+    const insert = this.sql('INSERT INTO $table (tenant_id, id, etag, data) VALUES (?, ?, ?, ?)');
+    const upsert = this.sql(
+      'INSERT INTO $table (tenant_id, id, etag, data) VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO UPDATE SET etag = excluded.etag, data = excluded.data',
+    );
+    const rows = operations.map(({ kind, doc }) => ({ kind, doc, data: JSON.stringify(doc), etag: randomUUID() }));
+    try {
+      // One IMMEDIATE transaction: a throw rolls back every write before it.
+      this.store.transaction(() => {
+        for (const row of rows) (row.kind === 'create' ? insert : upsert).run(tenantId, row.doc.id, row.etag, row.data);
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new ConflictError(`${this.name}: a document the batch creates already exists; nothing of the batch was written.`);
+      }
+      throw error;
+    }
+    return rows.map((row) => ({ doc: JSON.parse(row.data) as T, etag: row.etag }));
   }
 
   async upsert(doc: T, options: { ifMatch?: string } = {}): Promise<Stored<T>> {

@@ -69,6 +69,7 @@ export function withTenantTombstones(store: DocumentStore, options: { liveCacheM
       create: async (doc) => (await guard(doc.tenantId), inner.create(doc)),
       upsert: async (doc, o) => (await guard(doc.tenantId), inner.upsert(doc, o)),
       replace: async (doc, o) => (await guard(doc.tenantId), inner.replace(doc, o)),
+      batch: async (tenantId, operations) => (await guard(tenantId), inner.batch(tenantId, operations)),
       delete: (tenantId, id, o) => inner.delete(tenantId, id, o),
       query: (tenantId, o) => inner.query(tenantId, o),
       count: (tenantId, where) => inner.count(tenantId, where),
