@@ -73,8 +73,20 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
     });
     res.status(200).setHeader('content-type', 'application/x-ndjson');
     res.flushHeaders();
+    // The events of one turn of the event loop (a step's completion, its state, the next step's
+    // start) go out in one write, so the orchestrator stores them in one transaction; a turn later at most.
+    let pending = '';
+    let flushing: NodeJS.Immediate | undefined;
+    const flush = () => {
+      clearImmediate(flushing);
+      flushing = undefined;
+      if (pending && !res.writableEnded && !res.destroyed) res.write(pending);
+      pending = '';
+    };
     const write = (message: EngineStreamMessage) => {
-      if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(message)}\n`);
+      pending += `${JSON.stringify(message)}\n`;
+      if (message.kind === 'result') flush();
+      else flushing ??= setImmediate(flush);
     };
     let result: EngineRunResult;
     try {
@@ -103,6 +115,7 @@ export function mountEngineRoutes(app: express.Express, engine: Engine, tokens: 
       );
     } catch (error) {
       if (controller.signal.aborted) {
+        clearImmediate(flushing);
         res.end();
         return;
       }

@@ -20,7 +20,7 @@ import {
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
 import { ConflictError } from '@switchyard/contracts';
-import type { BaseDocument, Collection, DocumentStore, FieldCondition, QueryOptions } from '@switchyard/store';
+import { MAX_BATCH_OPERATIONS, type BaseDocument, type Collection, type DocumentStore, type FieldCondition, type QueryOptions } from '@switchyard/store';
 
 /** The document-store collections a {@link StoreCheckpointSaver} writes. */
 export const CHECKPOINT_COLLECTIONS = {
@@ -287,8 +287,10 @@ export class StoreCheckpointSaver extends BaseCheckpointSaver {
       this.serialize(metadata),
       Promise.all(blobDocs),
     ]);
-    // Blobs first, so a checkpoint is never visible before the values it references.
-    await Promise.all(blobs.map((blob) => this.blobs.upsert(blob)));
+    // Blobs first (one write), so a checkpoint is never visible before the values it references.
+    for (let i = 0; i < blobs.length; i += MAX_BATCH_OPERATIONS) {
+      await this.blobs.batch(tenantId, blobs.slice(i, i + MAX_BATCH_OPERATIONS).map((doc) => ({ kind: 'upsert' as const, doc })));
+    }
     await this.checkpoints.upsert({
       id: checkpointDocId(threadId, ns, checkpoint.id),
       tenantId,
@@ -314,11 +316,10 @@ export class StoreCheckpointSaver extends BaseCheckpointSaver {
     if (checkpointId === undefined) throw new Error('Failed to put writes: config.configurable.checkpoint_id is missing.');
     const ns = namespaceOf(config.configurable);
     const tenantId = this.tenantOf(threadId);
-    await Promise.all(
-      writes.map(async ([channel, value], position) => {
+    const docs = await Promise.all(
+      writes.map(async ([channel, value], position): Promise<WriteDoc> => {
         const idx = WRITES_IDX_MAP[channel] || position;
-        const serialized = await this.serialize(value);
-        const doc: WriteDoc = {
+        return {
           id: writeDocId(threadId, ns, checkpointId, taskId, idx),
           tenantId,
           threadId,
@@ -328,10 +329,24 @@ export class StoreCheckpointSaver extends BaseCheckpointSaver {
           idx,
           taskPath: taskPath ?? '',
           channel,
-          ...serialized,
+          ...(await this.serialize(value)),
         };
-        // Special channels (errors, interrupts, resume values) replace their slot; regular writes keep the first stored.
-        if (idx < 0) {
+      }),
+    );
+    // Special channels (errors, interrupts, resume values) replace their slot; regular writes keep the first stored.
+    const operations = docs.map((doc) => ({ kind: doc.idx < 0 ? ('upsert' as const) : ('create' as const), doc }));
+    if (operations.length > 1 && operations.length <= MAX_BATCH_OPERATIONS) {
+      try {
+        // All in one write; only a task's writes stored before (a step run again) make it fall back to one by one.
+        await this.writes.batch(tenantId, operations);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    await Promise.all(
+      operations.map(async ({ kind, doc }) => {
+        if (kind === 'upsert') {
           await this.writes.upsert(doc);
           return;
         }

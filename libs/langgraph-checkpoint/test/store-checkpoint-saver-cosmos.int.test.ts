@@ -3,6 +3,8 @@ import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { deltaChannelHistoryTests, validate, type CheckpointSaverTestInitializer } from '@langchain/langgraph-checkpoint-validation';
 import { CosmosStore } from '@switchyard/store';
+// Before the server: its batches become all or nothing, as Cosmos DB's are.
+import '../../stack/src/cosmos-atomic-batches.mjs';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { StoreCheckpointSaver } from '../src/store-checkpoint-saver.ts';
 

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CosmosClient } from '@azure/cosmos';
+// Before the server: its batches become all or nothing, as Cosmos DB's are.
+import '../../stack/src/cosmos-atomic-batches.mjs';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosmosStore } from '../src/cosmos-store.ts';

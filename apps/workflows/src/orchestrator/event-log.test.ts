@@ -64,4 +64,42 @@ describe('EventLog', () => {
     await driving.append('t1', 'w2', null, { type: 'WAITING_FOR_INPUT' });
     await expect(stale.append('t1', 'w2', null, { type: 'RESUMED' })).resolves.toMatchObject({ sequence: 2 });
   });
+
+  it('stores a batch of events as consecutive sequences in one write, waking readers once, without gaps when replicas race', async () => {
+    const filename = file();
+    const replicaA = new EventLog(new SqliteStore({ filename }));
+    const replicaB = new EventLog(new SqliteStore({ filename }));
+    const wakeUps: number[] = [];
+    replicaA.onAppend('w1', () => wakeUps.push(Date.now()));
+    const batch = (tag: string) => [
+      { type: 'STEP_COMPLETED', step: `${tag}-done` },
+      { type: 'STATE_UPDATED', step: `${tag}-state` },
+      { type: 'STEP_STARTED', step: `${tag}-next` },
+    ];
+    const stored = await replicaA.appendMany('t1', 'w1', 'LANGGRAPH', batch('first'));
+    expect(stored.map((e) => e.sequence)).toEqual([1, 2, 3]);
+    expect(wakeUps).toHaveLength(1);
+    // Both claim sequence 4 at once: the batch that loses stores nothing and goes after the other, whole.
+    const [fromB, fromA] = await Promise.all([replicaB.appendMany('t1', 'w1', 'LANGGRAPH', batch('b')), replicaA.appendMany('t1', 'w1', 'LANGGRAPH', batch('a'))]);
+    const events = await replicaA.list('t1', 'w1');
+    expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: 9 }, (_, i) => i + 1));
+    expect(events.map((e) => e.step).filter((step) => step?.startsWith('b-'))).toEqual(['b-done', 'b-state', 'b-next']);
+    const bStart = fromB[0]!.sequence;
+    expect(fromB.map((e) => e.sequence)).toEqual([bStart, bStart + 1, bStart + 2]);
+    expect(fromA.map((e) => e.step)).toEqual(['a-done', 'a-state', 'a-next']);
+    // More than one transaction holds goes in several, still in order.
+    const many = Array.from({ length: 230 }, (_, i) => ({ type: 'MODEL_OUTPUT', step: String(i) }));
+    const long = await replicaA.appendMany('t1', 'w2', null, many);
+    expect(long.map((e) => e.sequence)).toEqual(Array.from({ length: 230 }, (_, i) => i + 1));
+  });
+
+  it('stores a batch up to its terminal event and refuses what follows it', async () => {
+    const log = new EventLog(new SqliteStore({ filename: file() }));
+    await expect(
+      log.appendMany('t1', 'w1', 'LANGGRAPH', [{ type: 'STEP_COMPLETED' }, { type: 'WORKFLOW_SUCCEEDED' }, { type: 'STEP_STARTED' }]),
+    ).rejects.toThrow(/ended with event 2/);
+    expect((await log.list('t1', 'w1')).map((e) => e.type)).toEqual(['STEP_COMPLETED', 'WORKFLOW_SUCCEEDED']);
+    await expect(log.appendMany('t1', 'w1', 'LANGGRAPH', [{ type: 'STEP_STARTED' }, { type: 'STEP_COMPLETED' }])).rejects.toBeInstanceOf(WorkflowEndedError);
+    expect(await log.list('t1', 'w1')).toHaveLength(2);
+  });
 });

@@ -1,5 +1,5 @@
 import { ConflictError, TERMINAL_EVENT_TYPES, type EngineEvent, type Framework } from '@switchyard/contracts';
-import type { Collection, DocumentStore } from '@switchyard/store';
+import { MAX_BATCH_OPERATIONS, type Collection, type DocumentStore } from '@switchyard/store';
 import { LocalEventNotifier, type EventNotifier } from './event-notifier.ts';
 import { STATUS_EVENT_TYPES, tenantStatusChannel } from './tenant-status-feed.ts';
 import { eventId, type EventDoc } from './workflow-documents.ts';
@@ -29,29 +29,55 @@ export class EventLog {
   }
 
   async append(tenantId: string, workflowId: string, framework: Framework | null, event: EngineEvent): Promise<EventDoc> {
+    const [doc] = await this.appendMany(tenantId, workflowId, framework, [event]);
+    return doc!;
+  }
+
+  /**
+   * Append several events of one workflow in order as one write (a transaction of the store, up to
+   * MAX_BATCH_OPERATIONS events each), and wake the readers once. Events after a terminal event in
+   * the same call are refused with WorkflowEndedError, after the events up to it are stored.
+   */
+  async appendMany(tenantId: string, workflowId: string, framework: Framework | null, events: readonly EngineEvent[]): Promise<EventDoc[]> {
+    const stored: EventDoc[] = [];
+    let rest = events;
+    while (rest.length > 0) {
+      const end = rest.findIndex((event) => TERMINAL_EVENT_TYPES.includes(event.type));
+      const take = Math.min(end === -1 ? rest.length : end + 1, MAX_BATCH_OPERATIONS);
+      stored.push(...(await this.appendBatch(tenantId, workflowId, framework, rest.slice(0, take))));
+      rest = rest.slice(take);
+      if (rest.length > 0 && this.lastKnown.get(workflowId)?.ended) throw new WorkflowEndedError(workflowId, stored.at(-1)!.sequence);
+    }
+    return stored;
+  }
+
+  /** Claim the next sequences for the events at once; a writer that lost the race to one of them (nothing was stored) takes the next ones. */
+  private async appendBatch(tenantId: string, workflowId: string, framework: Framework | null, events: readonly EngineEvent[]): Promise<EventDoc[]> {
     const known = this.lastKnown.get(workflowId) ?? (await this.lastEvent(tenantId, workflowId));
     if (known.ended) throw new WorkflowEndedError(workflowId, known.sequence);
-    let sequence = known.sequence + 1;
+    let first = known.sequence + 1;
     for (;;) {
-      const doc: EventDoc = {
-        id: eventId(workflowId, sequence),
+      const at = new Date().toISOString();
+      const docs = events.map((event, i): EventDoc => ({
+        id: eventId(workflowId, first + i),
         tenantId,
         workflowId,
-        sequence,
-        at: new Date().toISOString(),
+        sequence: first + i,
+        at,
         framework,
         type: event.type,
         ...(event.step !== undefined ? { step: event.step } : {}),
         ...(event.agent !== undefined ? { agent: event.agent } : {}),
         ...(event.message !== undefined ? { message: event.message } : {}),
         ...(event.data !== undefined ? { data: event.data } : {}),
-      };
+      }));
       try {
-        await this.events.create(doc);
-        this.lastKnown.set(workflowId, { sequence, ended: TERMINAL_EVENT_TYPES.includes(event.type) });
-        this.notifier.notify(workflowId, sequence);
-        if (STATUS_EVENT_TYPES.includes(event.type)) this.notifier.notify(tenantStatusChannel(tenantId), sequence);
-        return doc;
+        const stored = docs.length === 1 ? [await this.events.create(docs[0]!)] : await this.events.batch(tenantId, docs.map((doc) => ({ kind: 'create' as const, doc })));
+        const last = docs.at(-1)!;
+        this.lastKnown.set(workflowId, { sequence: last.sequence, ended: TERMINAL_EVENT_TYPES.includes(last.type) });
+        this.notifier.notify(workflowId, last.sequence);
+        if (docs.some((doc) => STATUS_EVENT_TYPES.includes(doc.type))) this.notifier.notify(tenantStatusChannel(tenantId), last.sequence);
+        return stored.map((item) => item.doc);
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
         const last = await this.lastEvent(tenantId, workflowId);
@@ -59,7 +85,7 @@ export class EventLog {
           this.lastKnown.set(workflowId, last);
           throw new WorkflowEndedError(workflowId, last.sequence);
         }
-        sequence = last.sequence + 1;
+        first = last.sequence + 1;
       }
     }
   }

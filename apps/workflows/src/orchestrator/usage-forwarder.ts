@@ -1,6 +1,6 @@
 import { CONTEXT_HEADER, ModelCallData, type EngineEvent, type Framework, type WorkflowEventRecord } from '@switchyard/contracts';
 import type { ContextTokens, Logger, ServiceEndpoints } from '@switchyard/service-kit';
-import type { Collection, DocumentStore } from '@switchyard/store';
+import { MAX_BATCH_OPERATIONS, type Collection, type DocumentStore } from '@switchyard/store';
 
 /** A model call's usage on its way to billing: stored before its event, deleted once billing has it. */
 interface UsageOutboxDoc {
@@ -61,12 +61,24 @@ export class UsageForwarder {
 
   /** Store the usage of a MODEL_CALL event before the event is appended; other events pass. */
   async hold(tenantId: string, workflowId: string, framework: Framework | null, event: EngineEvent): Promise<void> {
-    const body = usageBody(workflowId, framework, event, new Date().toISOString());
-    if (!body) {
-      if (event.type === 'MODEL_CALL') this.logger.warn({ workflowId, step: event.step }, 'MODEL_CALL event without usage data; not metered');
-      return;
+    await this.holdMany(tenantId, workflowId, framework, [event]);
+  }
+
+  /** Store the usage of every MODEL_CALL event among them, in one write, before the events are appended. */
+  async holdMany(tenantId: string, workflowId: string, framework: Framework | null, events: readonly EngineEvent[]): Promise<void> {
+    const at = new Date().toISOString();
+    const docs: UsageOutboxDoc[] = [];
+    for (const event of events) {
+      const body = usageBody(workflowId, framework, event, at);
+      if (body) docs.push({ id: body.callId, tenantId, workflowId, body, queuedAt: Date.now() });
+      else if (event.type === 'MODEL_CALL') this.logger.warn({ workflowId, step: event.step }, 'MODEL_CALL event without usage data; not metered');
     }
-    await this.outbox.upsert({ id: body.callId, tenantId, workflowId, body, queuedAt: Date.now() });
+    if (docs.length === 1) await this.outbox.upsert(docs[0]!);
+    // A call id once per batch: the same call reported twice (an engine run repeated) is one record.
+    else if (docs.length > 1) {
+      const unique = [...new Map(docs.map((doc) => [doc.id, doc])).values()];
+      for (let i = 0; i < unique.length; i += MAX_BATCH_OPERATIONS) await this.outbox.batch(tenantId, unique.slice(i, i + MAX_BATCH_OPERATIONS).map((doc) => ({ kind: 'upsert' as const, doc })));
+    }
   }
 
   /** Send the usage of a stored MODEL_CALL event now; the drain retries what this does not deliver. */

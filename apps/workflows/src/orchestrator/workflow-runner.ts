@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import {
   CONTEXT_HEADER,
@@ -337,19 +336,36 @@ export class WorkflowRunner {
       // Only runs the engine accepted count towards the limit; an engine that is down is waited for.
       accepted = true;
       this.unreachable.delete(workflowId);
-      const lines = createInterface({ input: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), crlfDelay: Infinity });
-      for await (const line of lines) {
-        if (!line.trim()) continue;
-        const message = EngineStreamMessage.parse(JSON.parse(line));
-        if (signal.aborted) break;
-        if (message.kind === 'event') {
-          const event = decorate(message.event);
-          // A model call's usage is held for billing before its event is stored, so no crash loses it.
-          await this.options.usage?.hold(tenantId, workflowId, framework, event);
-          this.options.usage?.forward(await this.events.append(tenantId, workflowId, framework, event));
+      // The lines that arrived together (the engine writes a step's events at once) are stored as one write.
+      const decoder = new TextDecoder();
+      let buffered = '';
+      const store = async (lines: string[]): Promise<EngineRunResult | null> => {
+        let answer: EngineRunResult | null = null;
+        const events: EngineEvent[] = [];
+        for (const line of lines) {
+          if (!line.trim()) continue;
+          const message = EngineStreamMessage.parse(JSON.parse(line));
+          if (message.kind === 'event') events.push(decorate(message.event));
+          else answer = message.result;
         }
-        else result = message.result;
+        if (events.length === 0 || signal.aborted) return answer;
+        // A model call's usage is held for billing before its event is stored, so no crash loses it.
+        await this.options.usage?.holdMany(tenantId, workflowId, framework, events);
+        const stored = await this.events.appendMany(tenantId, workflowId, framework, events);
+        for (const doc of stored) this.options.usage?.forward(doc);
+        return answer;
+      };
+      for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream) as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(chunk, { stream: true });
+        const end = buffered.lastIndexOf('\n');
+        if (end === -1) continue;
+        const lines = buffered.slice(0, end).split('\n');
+        buffered = buffered.slice(end + 1);
+        if (signal.aborted) break;
+        result = (await store(lines)) ?? result;
       }
+      buffered += decoder.decode();
+      if (!signal.aborted && buffered.trim()) result = (await store([buffered])) ?? result;
     } catch (error) {
       if (signal.aborted || error instanceof WorkflowEndedError) {
         // Stopped, or another replica finished the workflow while this one's lease had run out.
