@@ -145,7 +145,7 @@ async function main() {
     (dataSources[name] ??= new RemoteGraphQLDataSource<GatewayContext>({
       url: endpointsOf(name).primary,
       // Each fetch goes to one of the subgraph's replicas, and to the next when one refuses the connection.
-      fetcher: ((_url: string, init: RequestInit) => endpointsOf(name).fetch('', init)) as unknown as typeof fetch,
+      fetcher: ((_url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => endpointsOf(name).fetch('', init)) as unknown as typeof fetch,
       async willSendRequest({ request, context }) {
         request.http?.headers.set(CONTEXT_HEADER, await tokens.sign(context.tenant));
         // The fetch span of the query plan is the subgraph call's client span: its context goes along

@@ -147,7 +147,6 @@ export function budgetedLlm(unmetered: LlmClient, billingUrl: ServiceEndpoints |
       if ((reservation.status === 402 || reservation.status === 409) && exact) {
         // The budget is tight: count the input with the tokenizer (paid only here, not on every
         // call) and ask again with that smaller, still sufficient, reservation.
-        await reservation.body?.cancel();
         maxInputTokens = Math.min(maxInputTokens, await exact());
         exact = null;
         continue;

@@ -1,6 +1,6 @@
 import { CONTEXT_HEADER, UnavailableError, type TenantContext } from '@switchyard/contracts';
 import type { CodeExecutor } from '@switchyard/code-sandbox';
-import { ServiceEndpoints, type ContextTokens, type Logger } from '@switchyard/service-kit';
+import { ServiceEndpoints, type ContextTokens, type EndpointResponse, type Logger } from '@switchyard/service-kit';
 import { runContext } from './budgeted-llm.ts';
 import {
   EMPTY_TOOL_SETTINGS,
@@ -173,7 +173,7 @@ export class TenantToolbox {
     return ((await response.json()) as { hits: KnowledgeHit[] }).hits;
   }
 
-  private async post(service: ServiceEndpoints, path: string, tenant: TenantContext, body: unknown, signal: AbortSignal): Promise<Response> {
+  private async post(service: ServiceEndpoints, path: string, tenant: TenantContext, body: unknown, signal: AbortSignal): Promise<EndpointResponse> {
     if (!this.options.tokens) throw new Error('TenantToolbox needs tokens to call other services');
     // Reads: tool settings, a secret, a search.
     return service.fetch(path, {

@@ -1,6 +1,6 @@
 import { CONTEXT_HEADER, ErrorCode, SwitchyardError, UnavailableError, type TenantContext } from '@switchyard/contracts';
 import type { ContextTokens } from './context-token.ts';
-import { ServiceEndpoints } from './service-endpoints.ts';
+import { ServiceEndpoints, type EndpointResponse } from './service-endpoints.ts';
 
 /**
  * Calls another subgraph's GraphQL API directly (service to service), on behalf of a tenant context.
@@ -22,7 +22,7 @@ export class ServiceClient {
   }
 
   async request<T>(query: string, variables: Record<string, unknown>, context: TenantContext): Promise<T> {
-    let response: Response;
+    let response: EndpointResponse;
     try {
       response = await this.endpoints.fetch('', {
         method: 'POST',

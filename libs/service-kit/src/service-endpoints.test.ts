@@ -85,7 +85,52 @@ describe('ServiceEndpoints', () => {
 
   it('fails with the last error when no replica can be reached', async () => {
     const endpoints = new ServiceEndpoints([await closedAddress(), await closedAddress()]);
-    await expect(endpoints.fetch('/x')).rejects.toThrow(/fetch failed/);
+    await expect(endpoints.fetch('/x')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('answers with status, headers and a body read whole, so an unread answer still frees its connection', async () => {
+    const connections = new Set<unknown>();
+    const server = http.createServer((req, res) => {
+      connections.add(req.socket);
+      res.statusCode = req.url === '/missing' ? 404 : 200;
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.end(JSON.stringify({ path: req.url, method: req.method, header: req.headers['x-test'] ?? null }));
+    });
+    const url = await listen(server);
+    const endpoints = new ServiceEndpoints(url);
+    const answer = await endpoints.fetch('/json', { method: 'post', headers: new Headers({ 'x-test': 'from Headers' }), body: '{}' });
+    expect(answer).toMatchObject({ ok: true, status: 200, statusText: 'OK', url: `${new URL(url).origin}/json` });
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(answer.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(await answer.json()).toEqual({ path: '/json', method: 'POST', header: 'from Headers' });
+    expect(answer.bodyUsed).toBe(true);
+    // Fifty refusals nobody reads: each connection is back in the pool at once, so the same few serve them all.
+    for (let i = 0; i < 50; i++) {
+      const refused = await endpoints.fetch('/missing', { headers: [['x-test', String(i)]] });
+      expect(refused).toMatchObject({ ok: false, status: 404, statusText: 'Not Found' });
+    }
+    expect(connections.size).toBeLessThanOrEqual(2);
+    expect(await (await endpoints.fetch('/missing')).text()).toContain('"path":"/missing"');
+  });
+
+  it('hands a streamed answer over as it arrives, and gives up with the signal\'s reason', async () => {
+    let finish: (() => void) | undefined;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000);
+      res.write('{"n":1}\n');
+      finish = () => res.end('{"n":2}\n');
+    });
+    const url = await listen(server);
+    const endpoints = new ServiceEndpoints(url);
+    const streamed = await endpoints.fetch('/lines', { method: 'POST', body: '{}', stream: true });
+    const chunks: string[] = [];
+    for await (const chunk of streamed.nodeBody) {
+      chunks.push(String(chunk));
+      finish?.();
+    }
+    expect(chunks.join('')).toBe('{"n":1}\n{"n":2}\n');
+    await expect(endpoints.fetch('/slow', { signal: AbortSignal.timeout(50) })).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 });
 

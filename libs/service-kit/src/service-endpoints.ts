@@ -1,3 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 
 /** Connection failures after which the request certainly never reached the peer: safe to send elsewhere. */
@@ -30,7 +34,14 @@ export interface ServiceEndpointsOptions {
   cooldownMs?: number;
 }
 
-export interface EndpointRequestInit extends RequestInit {
+export interface EndpointRequestInit {
+  method?: string;
+  headers?: Record<string, string> | Headers | [string, string][];
+  /** A peer service's body: JSON or text, whole. */
+  body?: string | Buffer | null;
+  signal?: AbortSignal | null;
+  /** Hand the body over unread, to be read as it arrives (e.g. NDJSON); see ServiceEndpoints.fetch. */
+  stream?: boolean;
   /**
    * The request may be sent twice without harm (reads, and writes keyed by an id the peer dedupes),
    * so a connection lost mid-request is retried on the next address too. Refused connections are
@@ -86,24 +97,116 @@ export class ServiceEndpoints {
   }
 
   /**
-   * fetch() `path` (an absolute path such as `/internal/usage`, or '' for the base URL itself) on one
-   * of the addresses, trying the others in turn when a connection fails as described above.
+   * Request `path` (an absolute path such as `/internal/usage`, or '' for the base URL itself) from one
+   * of the addresses, trying the others in turn when a connection fails as described above. The
+   * answer has the parts of a fetch Response the platform reads. It comes from undici's `request`,
+   * which writes a whole body at once where fetch streams it and builds a Request and a Response
+   * around every call (the HTTP client was the engine's largest cost per model call, docs/benchmarks.md).
+   * The answer's body is read whole before this returns, so every connection goes back to the pool
+   * whether or not the caller reads it; with `stream: true` it is not, and the caller reads it to the
+   * end or destroys it (`nodeBody`).
    */
-  async fetch(path: string, init: EndpointRequestInit = {}): Promise<Response> {
-    const { idempotent = false, ...requestInit } = init;
+  async fetch(path: string, init: EndpointRequestInit = {}): Promise<EndpointResponse> {
+    const { idempotent = false, stream = false, method = 'GET', headers, body, signal } = init;
+    const options = { method: method.toUpperCase() as Dispatcher.HttpMethod, headers: plainHeaders(headers), body: body ?? null, signal: signal ?? null };
     let lastError: unknown;
     for (let attempt = 0; attempt < this.urls.length; attempt++) {
       const base = this.pick();
+      const url = path === '' ? base : new URL(path, base).href;
+      let answer: Dispatcher.ResponseData;
       try {
-        return await fetch(path === '' ? base : new URL(path, base), requestInit);
+        answer = await request(url, options);
       } catch (error) {
         lastError = error;
-        if (requestInit.signal?.aborted) throw error;
+        if (signal?.aborted) throw signal.reason ?? error;
         if (connectionFailed(error)) this.markDown(base);
         if (!(neverConnected(error) || (idempotent && connectionFailed(error)))) throw error;
+        continue;
+      }
+      if (stream) return new EndpointResponse(url, answer.statusCode, answer.headers, answer.body);
+      try {
+        return new EndpointResponse(url, answer.statusCode, answer.headers, Buffer.from(await answer.body.arrayBuffer()));
+      } catch (error) {
+        // The answer broke off: the peer saw the request, so it is sent again only when that is harmless.
+        lastError = error;
+        if (signal?.aborted) throw signal.reason ?? error;
+        if (!(idempotent && connectionFailed(error))) throw error;
       }
     }
     throw lastError;
+  }
+}
+
+function plainHeaders(headers: EndpointRequestInit['headers']): Record<string, string> {
+  if (!headers) return {};
+  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  if (headers instanceof Headers) return Object.fromEntries(headers.entries());
+  return headers;
+}
+
+/** The answer of {@link ServiceEndpoints.fetch}: what the platform and Apollo's data sources read of a fetch Response. */
+export class EndpointResponse {
+  readonly ok: boolean;
+  readonly statusText: string;
+  readonly redirected = false;
+  readonly type = 'basic';
+  private headerList: Headers | undefined;
+  private used = false;
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    private readonly rawHeaders: Record<string, string | string[] | undefined>,
+    /** The whole body, or (streamed) the body still to be read. */
+    private readonly content: Buffer | Readable,
+  ) {
+    this.ok = status >= 200 && status < 300;
+    this.statusText = STATUS_CODES[status] ?? '';
+  }
+
+  get headers(): Headers {
+    if (!this.headerList) {
+      const list = new Headers();
+      for (const [name, value] of Object.entries(this.rawHeaders)) {
+        if (Array.isArray(value)) for (const item of value) list.append(name, item);
+        else if (value !== undefined) list.set(name, value);
+      }
+      this.headerList = list;
+    }
+    return this.headerList;
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  /** The body as a web stream. */
+  get body(): ReadableStream<Uint8Array> {
+    return Readable.toWeb(this.nodeBody) as ReadableStream<Uint8Array>;
+  }
+
+  /** The body as a Node stream (a streamed answer's own, without a web stream around it). */
+  get nodeBody(): Readable {
+    this.used = true;
+    return Buffer.isBuffer(this.content) ? Readable.from([this.content]) : this.content;
+  }
+
+  async text(): Promise<string> {
+    this.used = true;
+    if (Buffer.isBuffer(this.content)) return this.content.toString('utf8');
+    return (this.content as Readable & { text(): Promise<string> }).text();
+  }
+
+  // Typed as fetch's Response.json() is, so callers cast it to what they expect.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async json(): Promise<any> {
+    return JSON.parse(await this.text()) as unknown;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    this.used = true;
+    const bytes = Buffer.isBuffer(this.content) ? this.content : Buffer.from(await (this.content as Readable & { arrayBuffer(): Promise<ArrayBuffer> }).arrayBuffer());
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { TenantContext, UnauthenticatedError, UnavailableError, type Role } from '@switchyard/contracts';
-import { ServiceEndpoints, type ContextTokens } from '@switchyard/service-kit';
+import { ServiceEndpoints, type ContextTokens, type EndpointResponse } from '@switchyard/service-kit';
 import { CONTEXT_HEADER } from '@switchyard/contracts';
 import { credentialTenantDigest, type CredentialChange } from '@switchyard/service-kit';
 import type { CredentialChangeSink } from './credential-feed.ts';
@@ -175,7 +175,7 @@ export class Authenticator implements CredentialChangeSink {
   }
 
   private async ask(path: string, body: Record<string, unknown>): Promise<{ context: TenantContext | null; expiresAt: string | null }> {
-    let response: Response;
+    let response: EndpointResponse;
     try {
       response = await this.tenants.fetch(path, {
         method: 'POST',

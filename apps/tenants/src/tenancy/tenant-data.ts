@@ -1,5 +1,5 @@
 import { CONTEXT_HEADER, ForbiddenError, UnavailableError, type TenantContext } from '@switchyard/contracts';
-import { ServiceEndpoints, requireRole, requireTenant, type ContextTokens } from '@switchyard/service-kit';
+import { ServiceEndpoints, requireRole, requireTenant, type ContextTokens, type EndpointResponse } from '@switchyard/service-kit';
 import type { TombstonedStore } from '@switchyard/store';
 import type { TenantManager } from './tenant-manager.ts';
 
@@ -56,7 +56,7 @@ export class TenantDataRequests {
 
   private async call(method: 'GET' | 'POST' | 'DELETE', service: ServiceEndpoints, tenantId: string, suffix = ''): Promise<unknown> {
     const host = new URL(service.primary).host;
-    let response: Response;
+    let response: EndpointResponse;
     try {
       // All are safe to repeat: an export reads, a tombstone is set once, an erasure of what is already gone deletes nothing.
       response = await service.fetch(`/internal/tenant-data/${encodeURIComponent(tenantId)}${suffix}`, {

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   CONTEXT_HEADER,
   EngineStreamMessage,
@@ -331,8 +330,10 @@ export class WorkflowRunner {
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: await this.tokens.sign(context) },
         body: JSON.stringify({ state, definition, resume, ...(workflow.telemetry?.keepPrompts ? { telemetry: { keepPrompts: true } } : {}) }),
         signal,
+        // Events are stored as they arrive; the stream is read to its end, or destroyed by breaking off.
+        stream: true,
       });
-      if (!response.ok || !response.body) throw new Error(`engine answered HTTP ${response.status}: ${await response.text()}`);
+      if (!response.ok) throw new Error(`engine answered HTTP ${response.status}: ${await response.text()}`);
       // Only runs the engine accepted count towards the limit; an engine that is down is waited for.
       accepted = true;
       this.unreachable.delete(workflowId);
@@ -355,7 +356,7 @@ export class WorkflowRunner {
         for (const doc of stored) this.options.usage?.forward(doc);
         return answer;
       };
-      for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream) as AsyncIterable<Uint8Array>) {
+      for await (const chunk of response.nodeBody as AsyncIterable<Uint8Array>) {
         buffered += decoder.decode(chunk, { stream: true });
         const end = buffered.lastIndexOf('\n');
         if (end === -1) continue;
