@@ -162,7 +162,7 @@ export function renderReport(input: ReportInput): string {
       '- **startWorkflow** is the generated `StartWorkflow` mutation with `framework: LANGGRAPH` and a unique input each time;',
       `  every request starts a real workflow that then runs (≈ 4–6 simulated model calls of ${options.simulatorLatencyMs} ms) on the same cores.`,
       '- **(b)**: a bare `ApolloGateway` + `ApolloServer` (`startStandaloneServer`, no auth, no limits, no subscriptions) in its own',
-      '  process over the same subgraph processes, with the same `fetch` (undici) as ours, adding only a static signed tenant',
+      '  process over the same subgraph processes, with Node\'s `fetch` as its fetcher (ours sends with undici\'s `request`, decision 028), adding only a static signed tenant',
       '  context header (signed at start, re-signed every 30 s) because the subgraphs refuse requests without one.',
       `- The highest sustained rate doubles from ${options.search.startRate} req/s until p95 exceeds ${SUSTAINED_TEXT} or more than 1 % fail, then bisects`,
       `  to within 10 %, ${options.search.stepSeconds} s per step after a ${options.search.stepWarmupSeconds} s warm-up, bounded to ${options.search.budgetSeconds} s per gateway (${options.search.startWorkflowBudgetSeconds} s for startWorkflow).`,
