@@ -148,7 +148,9 @@ export class AlertRules {
       resolveAfter: integer(input.resolveAfter, 2, 1, 1000, 'resolveAfter', 'calm evaluations in a row before a firing rule resolves'),
       enabled: input.enabled ?? true,
       createdAt: previous?.createdAt ?? now,
-      updatedAt: now,
+      // updatedAt is the version a rule's state belongs to: a change within the same millisecond
+      // still gets a later one, so its state starts again from nothing.
+      updatedAt: previous && Date.parse(now) <= Date.parse(previous.updatedAt) ? new Date(Date.parse(previous.updatedAt) + 1).toISOString() : now,
     };
     await this.rules.upsert(doc);
     return doc;
