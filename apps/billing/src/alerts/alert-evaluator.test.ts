@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '@switchyard/store';
 import type { TenantContext } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/service-kit';
@@ -104,5 +104,22 @@ describe('alert evaluator', () => {
     await evaluator.evaluateAll(new Date('2026-12-07T00:02:00Z'));
     expect(await rules.list(admin, 'acme')).toEqual([]);
     expect(await rules.delete(admin, rule.id)).toBe(false);
+  });
+
+  it('starts a rule changed within the same millisecond from nothing too', async () => {
+    const [rules] = twoReplicas();
+    const evaluator = new AlertEvaluator(rules, signals(new Map([['acme', 5000]])), { intervalMs: INTERVAL, logger });
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-12-07T00:00:00Z') });
+    try {
+      const rule = await rules.set(admin, { name: 'Spend', metric: 'COST_USD', condition: 'THRESHOLD', threshold: 1 });
+      await evaluator.evaluateAll(new Date('2026-12-07T00:00:00Z'));
+      expect((await rules.list(admin, 'acme'))[0]).toMatchObject({ state: 'FIRING' });
+      // The clock has not moved: the change still gets a later version than the rule it replaces.
+      const changed = await rules.set(admin, { id: rule.id, name: 'Spend', metric: 'COST_USD', condition: 'THRESHOLD', threshold: 100 });
+      expect(Date.parse(changed.updatedAt)).toBeGreaterThan(Date.parse(rule.updatedAt));
+      expect((await rules.list(admin, 'acme'))[0]).toMatchObject({ state: 'OK', lastValue: null, threshold: 100 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
