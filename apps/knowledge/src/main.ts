@@ -1,7 +1,7 @@
 import { createLlmClient, llmConfigFromEnv } from '@switchyard/llm';
 import { runSubgraphService } from '@switchyard/service-kit';
 import { budgetedLlm } from '@switchyard/engine-kit';
-import { createVectorIndexFromEnv } from '@switchyard/store';
+import { createVectorIndexFromEnv, withTombstoneGuard } from '@switchyard/store';
 import { envSchema } from './env.ts';
 import { mountInternalRoutes } from './internal-routes.ts';
 import { ChunkEmbedder } from './knowledge-base/chunk-embedder.ts';
@@ -15,9 +15,10 @@ runSubgraphService({
   schemaUrl: new URL('./schema.graphql', import.meta.url),
   async build({ env, logger, store, tokens }) {
     // Beside the store (the same SQLite file, or containers under the same Cosmos prefix) unless VECTOR_INDEX_DRIVER says otherwise.
-    const vectors = createVectorIndexFromEnv(
-      { ...env, STORE_DRIVER: env.VECTOR_INDEX_DRIVER ?? env.STORE_DRIVER, dataDir: env.SWITCHYARD_DATA_DIR, service: 'knowledge' },
-      'chunk-vectors',
+    // Its writes for an erased tenant are refused as the store's are (decision 023).
+    const vectors = withTombstoneGuard(
+      createVectorIndexFromEnv({ ...env, STORE_DRIVER: env.VECTOR_INDEX_DRIVER ?? env.STORE_DRIVER, dataDir: env.SWITCHYARD_DATA_DIR, service: 'knowledge' }, 'chunk-vectors'),
+      store,
     );
     const meter = env.SWITCHYARD_BILLING_URL ? billingEmbeddingMeter(env.SWITCHYARD_BILLING_URL, tokens, logger) : undefined;
     const llm = createLlmClient(llmConfigFromEnv(process.env));

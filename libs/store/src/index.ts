@@ -12,7 +12,7 @@ export { MAX_VECTOR_DIMENSIONS, MAX_VECTOR_K, type VectorEntry, type VectorIndex
 export { SqliteVectorIndex, type SqliteVectorIndexOptions } from './sqlite-vector-index.ts';
 export { CosmosVectorIndex, type CosmosVectorIndexOptions } from './cosmos-vector-index.ts';
 export { createVectorIndexFromEnv } from './vector-index-from-env.ts';
-export { TenantErasedError, withTenantTombstones, type TombstonedStore } from './tenant-tombstones.ts';
+export { TenantErasedError, withTenantTombstones, withTombstoneGuard, type TombstonedStore } from './tenant-tombstones.ts';
 export { cosmosConnection, type CosmosConnection } from './cosmos-connection.ts';
 
 export interface StoreEnv {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from './sqlite-store.ts';
-import { withTenantTombstones } from './tenant-tombstones.ts';
+import { SqliteVectorIndex } from './sqlite-vector-index.ts';
+import { withTenantTombstones, withTombstoneGuard } from './tenant-tombstones.ts';
 
 interface Doc {
   id: string;
@@ -36,6 +37,23 @@ describe('withTenantTombstones', () => {
     expect(await docsA.increment('stays', 'c', 'n', 2)).toBe(2);
     expect(JSON.stringify(await shared.exportTenant('_tombstones'))).not.toContain('gone');
     expect(await b.isErased('stays')).toBe(false);
+    await shared.close();
+  });
+
+  it("refuses a vector upsert into an erased tenant's index, and passes reads, deletes and other tenants", async () => {
+    const shared = new SqliteStore({ filename: ':memory:' });
+    const store = withTenantTombstones(shared);
+    const inner = new SqliteVectorIndex({ filename: ':memory:' });
+    const vectors = withTombstoneGuard(inner, store);
+    await vectors.upsert('gone', [{ id: 'c1', documentId: 'd', vector: [1, 0] }]);
+    await store.tombstone('gone');
+    await expect(vectors.upsert('gone', [{ id: 'c2', documentId: 'd', vector: [0, 1] }])).rejects.toMatchObject({ code: 'FORBIDDEN', extensions: { erased: true } });
+    expect(await inner.count('gone')).toBe(1);
+    expect((await vectors.query('gone', [1, 0], 5)).map((m) => m.id)).toEqual(['c1']);
+    expect(await vectors.deleteTenant('gone')).toBe(1);
+    await vectors.upsert('stays', [{ id: 'c1', documentId: 'd', vector: [1, 0] }]);
+    expect(await vectors.count('stays')).toBe(1);
+    await vectors.close();
     await shared.close();
   });
 });

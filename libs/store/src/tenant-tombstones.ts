@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, SwitchyardError } from '@switchyard/contracts';
 import type { BaseDocument, Collection, CollectionOptions, DocumentStore } from './document-store.ts';
+import type { VectorIndex } from './vector-index.ts';
 
 const PARTITION = '_tombstones';
 const COLLECTION = 'tenant_tombstones';
@@ -90,5 +91,24 @@ export function withTenantTombstones(store: DocumentStore, options: { liveCacheM
       await tombstones.upsert({ id: digest(tenantId), tenantId: PARTITION, erasedAt: new Date().toISOString() });
       learnErased(tenantId);
     },
+  };
+}
+
+/**
+ * The same refusal for a vector index kept outside the store: upserts into an erased tenant are
+ * refused with TenantErasedError (an ingestion still embedding when its tenant was erased stores no
+ * vector after the erasure); queries, counts and deletes pass.
+ */
+export function withTombstoneGuard(index: VectorIndex, store: Pick<TombstonedStore, 'isErased'>): VectorIndex {
+  return {
+    upsert: async (tenantId, entries) => {
+      if (await store.isErased(tenantId)) throw new TenantErasedError();
+      return index.upsert(tenantId, entries);
+    },
+    query: (tenantId, vector, k) => index.query(tenantId, vector, k),
+    deleteDocument: (tenantId, documentId) => index.deleteDocument(tenantId, documentId),
+    deleteTenant: (tenantId) => index.deleteTenant(tenantId),
+    count: (tenantId) => index.count(tenantId),
+    close: () => index.close(),
   };
 }
